@@ -1,0 +1,31 @@
+/** The only place that constructs a Docker client; a ping that says what to do when there is no engine. */
+import Docker from 'dockerode';
+import { TcupError } from '../errors.js';
+
+export type Engine = Docker;
+
+export function createEngine(env: Readonly<Record<string, string | undefined>>): Engine {
+  const host = env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
+  if (host) return new Docker(); // tcp:// and TLS settings: docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH
+  return new Docker({ socketPath: '/var/run/docker.sock' });
+}
+
+export async function pingEngine(engine: Engine): Promise<void> {
+  try {
+    await engine.ping();
+  } catch (error) {
+    throw new TcupError(
+      'DOCKER_UNAVAILABLE',
+      'Docker is not answering: is the Docker engine running?',
+      'start Docker (for example `sudo systemctl start docker`), check DOCKER_HOST, and that you may use the docker socket',
+      { cause: error },
+    );
+  }
+}
+
+/** HTTP status of a dockerode error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}

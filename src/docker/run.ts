@@ -1,0 +1,199 @@
+/**
+ * One ephemeral container of tcup's image: created with labels, secrets sent through its stdin
+ * (never Env), a tmpfs for everything that holds them, no log driver (nothing it prints reaches the
+ * engine's disk), events read from stdout, results copied out of the tmpfs before it goes away.
+ */
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type Docker from 'dockerode';
+import { TcupError } from '../errors.js';
+import { statusOf, type Engine } from './engine.js';
+import { LABEL_TOOL } from './image.js';
+
+export const LABEL_SESSION = 'tcup.session';
+export const OUT_DIR = '/run/tcup/out';
+const EVENT_PREFIX = '::tcup:: ';
+
+export type ContainerEvent =
+  | { event: 'configured'; ms: number }
+  | { event: 'start'; total: number }
+  | { event: 'test'; id: string; status: string; ms?: number | null; reason?: string | null }
+  | { event: 'finished'; rc: number }
+  | { event: 'error'; message: string }
+  | { event: 'done' | 'ready'; code: number };
+
+export interface RunSpec {
+  image: string;
+  session: string;
+  /** The request document sent on stdin: it holds the secrets. */
+  request: unknown;
+  network: string;
+  /** Host directory mounted read-write at /workspace (debug mode). */
+  workspace?: string;
+  onEvent: (event: ContainerEvent) => void;
+  /** The container's stderr (the human log), already scrubbed inside; the caller redacts again. */
+  log: Writable;
+  /** Called right after the container exists, so the caller can defer its removal. */
+  onCreated: (container: StartedContainer) => void;
+}
+
+export interface StartedContainer {
+  id: string;
+  /** Resolves with the last done/ready event, or rejects when the container ended without one. */
+  settled: Promise<ContainerEvent & { event: 'done' | 'ready' }>;
+  copyOut(): Promise<Map<string, Buffer>>;
+  /** Ends the container's stdin (it then exits) and waits for its exit code. */
+  release(): Promise<number>;
+  remove(): Promise<void>;
+  container: Docker.Container;
+}
+
+export async function startContainer(engine: Engine, spec: RunSpec): Promise<StartedContainer> {
+  const container = await engine.createContainer({
+    Image: spec.image,
+    Labels: { [LABEL_TOOL]: '1', [LABEL_SESSION]: spec.session },
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    Env: [],
+    HostConfig: {
+      NetworkMode: spec.network,
+      Tmpfs: { '/run/tcup': 'rw,nosuid,nodev,size=512m,mode=0700' },
+      LogConfig: { Type: 'none', Config: {} },
+      Init: true,
+      ...(spec.workspace ? { Binds: [`${spec.workspace}:/workspace:rw`] } : {}),
+    },
+  });
+  const started = handle(container, spec);
+  spec.onCreated(started.handle);
+  const stream = (await container.attach({
+    stream: true,
+    stdin: true,
+    stdout: true,
+    stderr: true,
+    hijack: true,
+  })) as NodeJS.ReadWriteStream;
+  const stdout = new PassThrough();
+  container.modem.demuxStream(stream, stdout, spec.log);
+  const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
+  started.wire(stream, stdout, done);
+  await container.start();
+  stream.write(JSON.stringify(spec.request) + '\n');
+  return started.handle;
+}
+
+function handle(container: Docker.Container, spec: RunSpec) {
+  let stdin: NodeJS.ReadWriteStream | undefined;
+  let streamDone: Promise<unknown> = Promise.resolve();
+  let resolveSettled!: (e: ContainerEvent & { event: 'done' | 'ready' }) => void;
+  let rejectSettled!: (e: Error) => void;
+  const settled = new Promise<ContainerEvent & { event: 'done' | 'ready' }>((res, rej) => {
+    resolveSettled = res;
+    rejectSettled = rej;
+  });
+  settled.catch(() => undefined);
+  let released: Promise<number> | undefined;
+  const api: StartedContainer = {
+    id: container.id,
+    container,
+    settled,
+    async copyOut() {
+      // The archive API reads the container's root file system, not its tmpfs: tar it from inside.
+      const exec = await container.exec({ Cmd: ['tar', '-C', OUT_DIR, '-cf', '-', '.'], AttachStdout: true, AttachStderr: true });
+      const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
+      const tarOut = new PassThrough();
+      const errors = new PassThrough();
+      container.modem.demuxStream(stream, tarOut, errors);
+      stream.on('end', () => tarOut.end());
+      const files = await extractTar(tarOut);
+      const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+      if (ExitCode !== 0 && ExitCode !== null) throw new TcupError('RESULTS_MISSING', 'the results could not be copied out of the test container');
+      return files;
+    },
+    release() {
+      released ??= (async () => {
+        stdin?.end();
+        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        await streamDone;
+        return StatusCode;
+      })();
+      return released;
+    },
+    async remove() {
+      try {
+        await container.remove({ force: true, v: true });
+      } catch (error) {
+        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+      }
+    },
+  };
+  return {
+    handle: api,
+    wire(stream: NodeJS.ReadWriteStream, stdout: PassThrough, done: Promise<unknown>) {
+      stdin = stream;
+      streamDone = done;
+      let buffer = '';
+      stdout.setEncoding('utf8');
+      stdout.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (!line.startsWith(EVENT_PREFIX)) {
+            spec.log.write(line + '\n');
+            continue;
+          }
+          const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as ContainerEvent;
+          spec.onEvent(event);
+          if (event.event === 'done' || event.event === 'ready') resolveSettled(event);
+        }
+      });
+      void done.then(() =>
+        rejectSettled(new TcupError('RUN_FAILED', 'the test container ended before it reported its results')),
+      );
+    },
+  };
+}
+
+async function extractTar(archive: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  archive.pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    if (entry.header.type === 'file') files.set(entry.header.name.replace(/^(\.\/|out\/)/, ''), Buffer.concat(chunks));
+  }
+  return files;
+}
+
+/** The installed Tempest tests, read from the image (listed at build time) without starting it. */
+export async function listInstalledTests(engine: Engine, image: string, session: string): Promise<string[]> {
+  const container = await engine.createContainer({
+    Image: image,
+    Labels: { [LABEL_TOOL]: '1', [LABEL_SESSION]: session },
+    Entrypoint: ['true'],
+  });
+  try {
+    const archive = (await container.getArchive({ path: '/usr/share/tcup/tests.txt' })) as NodeJS.ReadableStream;
+    const files = await extractTar(archive);
+    const text = files.get('tests.txt')?.toString('utf8') ?? '';
+    return text.split('\n').filter((l) => l.trim() !== '');
+  } finally {
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** Removes every container of a session (labelled), e.g. after a second Ctrl-C or a crash. */
+export async function removeSessionContainers(engine: Engine, session: string): Promise<number> {
+  const list = await engine.listContainers({
+    all: true,
+    filters: { label: [`${LABEL_SESSION}=${session}`] },
+  });
+  await Promise.all(list.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  return list.length;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import tar from 'tar-stream';
+import { contextHash, packContext, packageRoot, readImageFiles, type ImageFile } from '../../src/build-context.js';
+
+const files: ImageFile[] = [
+  { name: 'Dockerfile', content: Buffer.from('FROM x\n') },
+  { name: 'container/run.py', content: Buffer.from('print(1)\n') },
+];
+
+describe('build context', () => {
+  it('packs the files with fixed modes', async () => {
+    const extract = tar.extract();
+    (packContext(files) as unknown as NodeJS.ReadableStream).pipe(extract as unknown as NodeJS.WritableStream);
+    const seen: [string, number, string][] = [];
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      seen.push([entry.header.name, entry.header.mode ?? 0, Buffer.concat(chunks).toString()]);
+    }
+    expect(seen).toEqual([
+      ['Dockerfile', 0o644, 'FROM x\n'],
+      ['container/run.py', 0o755, 'print(1)\n'],
+    ]);
+  });
+
+  it('hashes content, names and build args, not order', () => {
+    const h = contextHash(files);
+    expect(contextHash([...files].reverse())).toBe(h);
+    expect(contextHash([files[0]!, { ...files[1]!, content: Buffer.from('print(2)\n') }])).not.toBe(h);
+    expect(contextHash([files[0]!, { ...files[1]!, name: 'container/other.py' }])).not.toBe(h);
+    expect(contextHash(files, { TCUP_PLUGINS: 'heat-tempest-plugin' })).not.toBe(h);
+  });
+
+  it('reads the Dockerfile and container/ only from the checkout', () => {
+    const names = readImageFiles(packageRoot()).map((f) => f.name);
+    expect(names[0]).toBe('Dockerfile');
+    expect(names.every((n) => n === 'Dockerfile' || n.startsWith('container/'))).toBe(true);
+    expect(names).toContain('container/tcup_run.py');
+  });
+});
