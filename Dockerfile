@@ -6,7 +6,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        tempest python3-tempestconf python3-subunit python3-stestr ca-certificates \
+        tempest python3-tempestconf python3-subunit python3-stestr python3-junitxml ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 # Tempest plugins for add-on guidelines (dns, orchestration, shared file systems); empty for the

@@ -126,7 +126,9 @@ def configure(req, scrub):
     cmd = ["discover-tempest-config", "--non-admin", "--test-accounts", accounts,
            "--out", WS + "/etc/tempest.conf"]
     if cloud.get("insecure"):
-        cmd.append("--insecure")
+        cmd += ["--insecure", "identity.disable_ssl_certificate_validation", "true"]
+    if cloud.get("cacert_pem"):
+        cmd += ["identity.ca_certificates_file", ROOT + "/ca.pem"]
     for key, value in req.get("tempestconf", []):
         cmd += [key, value]
     if run_logged(cmd, env, scrub, "tempestconf: "):
@@ -214,7 +216,8 @@ def main():
             f.write("cd %s\n" % WS)
         copy_scrubbed(WS + "/etc/tempest.conf", OUT + "/tempest.conf", scrub)
         copy_scrubbed(WS + "/tempest.log", OUT + "/tempest.log", scrub)
-        shutil.copy(WS + "/load-list.txt", OUT + "/load-list.txt") if os.path.exists(WS + "/load-list.txt") else None
+        if os.path.exists(WS + "/load-list.txt"):
+            shutil.copy(WS + "/load-list.txt", OUT + "/load-list.txt")
     except Exception as e:  # reported to the launcher as one event, scrubbed
         emit("error", message=scrub.text(str(e)))
         code = 3

@@ -1,0 +1,24 @@
+/** `tcup sign KEY`: what the RefStack profile page asks for when a key is registered. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TcupError } from '../errors.js';
+import type { Deps } from '../run.js';
+import { keyNeedsPassphrase, loadSigningKey, selfSignature, sshPublicLine } from '../signing.js';
+import { keyPassphrase } from '../steps/upload.js';
+
+export async function signCommand(deps: Deps, keyFile: string, opts: Record<string, unknown>): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(deps.cwd, keyFile), 'utf8');
+  } catch (error) {
+    throw new TcupError('USAGE', `cannot read the key ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const envName = typeof opts.keyPassphraseEnv === 'string' ? opts.keyPassphraseEnv : undefined;
+  const key = keyNeedsPassphrase(text)
+    ? loadSigningKey(text, await keyPassphrase(deps, keyFile, envName))
+    : loadSigningKey(text);
+  deps.stdout.write(
+    `Public key:\n${sshPublicLine(key)}\n\nSelf-signature (over the bytes "signature"):\n${selfSignature(key)}\n`,
+  );
+  return 0;
+}

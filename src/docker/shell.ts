@@ -1,0 +1,54 @@
+/** An interactive shell in a running container (debug mode): TTY, resize, Ctrl-C goes to the shell. */
+import type { Engine } from './engine.js';
+
+export interface ShellIO {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  /** Where the shell's output goes (the caller puts a redactor in front of the terminal). */
+  output: NodeJS.WritableStream;
+  tty: boolean;
+  size: () => { columns: number; rows: number };
+  /** Subscribes to terminal resizes; returns the unsubscribe. */
+  onResize: (listener: () => void) => () => void;
+}
+
+export async function execShell(engine: Engine, containerId: string, command: string[], io: ShellIO): Promise<number> {
+  const container = engine.getContainer(containerId);
+  const exec = await container.exec({
+    Cmd: command,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: io.tty,
+    WorkingDir: '/run/tcup/ws',
+    Env: ['TERM=' + (io.tty ? 'xterm-256color' : 'dumb')],
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: io.tty })) as NodeJS.ReadWriteStream;
+  const resize = async () => {
+    const { columns, rows } = io.size();
+    await exec.resize({ h: rows, w: columns }).catch(() => undefined);
+  };
+  if (io.tty) {
+    stream.pipe(io.output, { end: false });
+    io.stdin.setRawMode?.(true);
+  } else {
+    container.modem.demuxStream(stream, io.output, io.output);
+  }
+  io.stdin.pipe(stream);
+  io.stdin.resume();
+  const unsubscribe = io.onResize(() => void resize());
+  if (io.tty) await resize();
+  try {
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+  } finally {
+    unsubscribe();
+    io.stdin.unpipe(stream);
+    if (io.tty) io.stdin.setRawMode?.(false);
+    io.stdin.pause();
+  }
+  const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+  return ExitCode ?? 0;
+}

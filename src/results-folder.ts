@@ -1,0 +1,89 @@
+/** The results folder on the user's disk: everything a run produced, redacted, written before teardown. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TcupError } from './errors.js';
+import type { RefstackDocument, TestResult } from './results.js';
+
+export interface ResultsFolderContent {
+  /** Files copied out of the container (results.subunit, junit.xml, tempest.log, tempest.conf, load-list.txt). */
+  files: ReadonlyMap<string, Buffer>;
+  tests: readonly TestResult[];
+  refstack?: RefstackDocument;
+  summary: unknown;
+  missing: readonly string[];
+  /** The redacted log of the run. */
+  log: string;
+}
+
+export interface Redact {
+  redact(text: string): string;
+}
+
+/** A timestamped folder name: tcup-results/2026-11-23_194755. */
+export function defaultResultsDir(cwd: string, now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return join(cwd, 'tcup-results', stamp);
+}
+
+export async function createResultsDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new TcupError(
+      'RESULTS_MISSING',
+      `cannot create the results folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'choose a writable folder with --results-dir',
+      { cause: error },
+    );
+  }
+}
+
+const TEXT = /\.(log|conf|txt|xml|json)$/;
+
+/** Writes every file, redacted: text through the redactor, binary with each secret masked in place. */
+export async function writeResultsFolder(
+  dir: string,
+  content: ResultsFolderContent,
+  redactor: Redact,
+  secrets: readonly string[],
+): Promise<string[]> {
+  const written: string[] = [];
+  const put = async (name: string, data: string | Buffer) => {
+    await writeFile(join(dir, name), data, { mode: 0o644 });
+    written.push(name);
+  };
+  try {
+    for (const [name, data] of content.files) {
+      if (name.includes('/')) continue;
+      await put(name, TEXT.test(name) ? redactor.redact(data.toString('utf8')) : maskBinary(data, secrets));
+    }
+    await put('tests.json', redactor.redact(JSON.stringify(content.tests, null, 2) + '\n'));
+    if (content.refstack) await put('refstack.json', JSON.stringify(content.refstack, null, 2) + '\n');
+    await put('summary.json', redactor.redact(JSON.stringify(content.summary, null, 2) + '\n'));
+    await put('missing.txt', content.missing.map((m) => m + '\n').join(''));
+    await put('tcup.log', redactor.redact(content.log));
+  } catch (error) {
+    throw new TcupError(
+      'RESULTS_MISSING',
+      `cannot write the results to ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'check the folder is writable, or choose another with --results-dir',
+      { cause: error },
+    );
+  }
+  return written;
+}
+
+/** Replaces each secret's bytes with as many `*` (lengths stay, so the file stays parseable). */
+export function maskBinary(data: Buffer, secrets: readonly string[]): Buffer {
+  let out = data;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    const needle = Buffer.from(secret, 'utf8');
+    for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, at + needle.length)) {
+      if (out === data) out = Buffer.from(data);
+      out.fill(0x2a, at, at + needle.length);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,176 @@
+/**
+ * The pipeline, top to bottom: credentials → preflight → selection → image → match → container →
+ * results → verdict → upload. Everything created is deferred to the cleanup stack at once, and the
+ * stack is emptied on success, failure and Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadImageFiles } from './build-context.js';
+import { createCleanupStack } from './cleanup.js';
+import { createEngine, pingEngine } from './docker/engine.js';
+import { ensureImage } from './docker/image.js';
+import { listInstalledTests } from './docker/run.js';
+import { EXIT_CODES, EXIT_OK, TcupError } from './errors.js';
+import { createHttpClient } from './http.js';
+import { createReporter } from './log.js';
+import type { Redactor } from './redact.js';
+import { buildRefstackDocument } from './results.js';
+import { createResultsDir, defaultResultsDir, writeResultsFolder } from './results-folder.js';
+import { planTempest } from './tempest-plan.js';
+import { runTests } from './test-run.js';
+import { resolveCloud, checkAccounts, containerCloud } from './steps/cloud.js';
+import { resolveSelection, matchSelection } from './steps/selection.js';
+import { judge } from './steps/verdict.js';
+import { decideUpload, prepareUpload, uploadStep, type UploadChoice } from './steps/upload.js';
+import { openDebugShell } from './steps/debug.js';
+import { proxyEnv } from './steps/proxy.js';
+
+export const DEFAULT_GUIDELINE = '2020.06';
+export { DEFAULT_REFSTACK_URL } from './upload.js';
+
+export interface Deps {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  redactor: Redactor;
+  signal: AbortSignal;
+  now: () => number;
+  onResize: (listener: () => void) => () => void;
+  pendingCleanup: string[];
+}
+
+export interface RunOptions {
+  cloud?: string | undefined;
+  passwordStdin: boolean;
+  accountsFile?: string | undefined;
+  guideline: string;
+  target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
+  types: string[];
+  includeFlagged: boolean;
+  capabilities: string[];
+  testList?: string | undefined;
+  rerunFailed?: string | undefined;
+  concurrency?: number | undefined;
+  tempestOptions: [string, string][];
+  network: string;
+  resultsDir?: string | undefined;
+  cwd: string;
+  debug: boolean;
+  verbose: boolean;
+  upload: UploadChoice;
+  cacert?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
+export async function runTcup(deps: Deps, options: RunOptions): Promise<number> {
+  const { redactor, signal } = deps;
+  const session = randomBytes(6).toString('hex');
+  const reporter = createReporter({
+    write: (text) => deps.stderr.write(text),
+    isTTY: deps.stderr.isTTY === true,
+    verbose: options.verbose || options.debug,
+    redact: (text) => redactor.redact(text),
+  });
+  const cleanup = createCleanupStack();
+  const check = () => {
+    if (signal.aborted) throw signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');
+  };
+  try {
+    // 1. Credentials: OS_* or clouds.yaml, a password asked for if missing, every secret registered.
+    const cloud = await resolveCloud(deps, options, reporter);
+    const signingKey = await prepareUpload(deps, options.upload);
+    const http = createHttpClient({
+      env: deps.env,
+      ...(cloud.credentials.cacert ? { caFile: cloud.credentials.cacert } : {}),
+      insecure: cloud.credentials.insecure,
+    });
+    cleanup.defer('http client', () => http.close());
+    check();
+
+    // 2. Preflight: every account authenticates against Keystone before anything slow.
+    const accounts = await checkAccounts(http, cloud, deps, reporter);
+    check();
+
+    // 3. What to run: the guideline's tests (or a list), its pinned Tempest, the upload question early.
+    const selection = await resolveSelection(http, options, reporter);
+    const consent = options.upload.askEarly
+      ? await decideUpload(deps, options.upload, undefined, reporter, signingKey !== undefined)
+      : undefined;
+    check();
+
+    // 4. The image: built from Dockerfile + container/, reused by content hash.
+    const engine = createEngine(deps.env);
+    await pingEngine(engine);
+    const plugins = selection.plugins;
+    reporter.step(`preparing the Tempest image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`);
+    const image = await ensureImage(engine, loadImageFiles(), {
+      plugins,
+      proxy: proxyEnv(deps.env),
+      onLine: (line) => reporter.log(line.trimEnd()),
+      signal,
+    });
+    reporter.info(image.built ? `built ${image.tag}` : `reusing ${image.tag}`);
+    check();
+
+    // 5. Match the requested tests to the installed Tempest; report every one that is missing.
+    const installed = await listInstalledTests(engine, image.tag, session);
+    const matched = matchSelection(selection, installed, reporter);
+    check();
+
+    // 6. Tempest settings from the accounts' real roles; the container with its secrets on stdin.
+    const plan = planTempest(accounts.withRoles, {
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      userOptions: options.tempestOptions,
+    });
+    reporter.step(
+      `${plan.accounts.length} account(s); operator role ${plan.operatorRole ?? '(none)'}` +
+        `${plan.resellerRole ? `, reseller admin role ${plan.resellerRole}` : ''}; concurrency ${plan.concurrency}`,
+    );
+    for (const note of plan.notes) reporter.warn(note);
+    const request = {
+      mode: options.debug ? ('debug' as const) : ('run' as const),
+      cloud: containerCloud(cloud),
+      accounts: plan.accounts.map(accountForTempest),
+      tempestconf: plan.overrides,
+      tests: matched.ids,
+      concurrency: plan.concurrency,
+      proxy: proxyEnv(deps.env),
+    };
+    if (options.debug) return await openDebugShell(engine, deps, { image: image.tag, session, network: options.network, request, reporter, cleanup });
+
+    const resultsDir = options.resultsDir ?? defaultResultsDir(options.cwd, new Date(deps.now()));
+    await createResultsDir(resultsDir);
+    const run = await runTests(engine, { image: image.tag, session, network: options.network, request, reporter, cleanup, signal });
+
+    // 7. Results on disk before anything else can fail; then the verdict and the upload.
+    const verdict = judge(selection, matched, run.tests, reporter);
+    const refstack = buildRefstackDocument(verdict.tests, accounts.cpid, run.durationMs / 1000);
+    const written = await writeResultsFolder(
+      resultsDir,
+      { files: run.files, tests: verdict.tests, refstack, summary: verdict.summary, missing: matched.missing, log: reporter.transcript() },
+      redactor,
+      redactor.secrets(),
+    );
+    reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
+    const uploaded = await uploadStep(deps, http, options.upload, refstack, resultsDir, reporter, signingKey, consent);
+    if (uploaded === 'failed') return EXIT_CODES.UPLOAD_FAILED;
+    return verdict.compliant ? EXIT_OK : EXIT_CODES.NOT_COMPLIANT;
+  } finally {
+    const failed = await cleanup.dispose();
+    if (failed.length > 0) reporter.warn(`could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`);
+  }
+}
+
+function accountForTempest(a: ReturnType<typeof planTempest>['accounts'][number]): Record<string, unknown> {
+  return {
+    username: a.username,
+    password: a.password,
+    project_name: a.projectName,
+    project_id: a.projectId,
+    domain_name: a.domainName,
+    user_domain_name: a.userDomainName,
+    project_domain_name: a.projectDomainName,
+    roles: a.roles,
+  };
+}

@@ -1,0 +1,193 @@
+/** Steps 1 and 2 of a run: whose credentials, every secret registered, every account checked with Keystone. */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { parseAccounts, type Account } from '../accounts.js';
+import { describeCredentials, needsPassword, parseCredentials, secretsOf, type Credentials } from '../credentials.js';
+import { TcupError } from '../errors.js';
+import type { HttpClient } from '../http.js';
+import { authenticate } from '../keystone.js';
+import type { Reporter } from '../log.js';
+import { askPassword, readSecretFromStream } from '../prompt.js';
+import type { Deps } from '../run.js';
+import type { AccountWithRoles } from '../tempest-plan.js';
+
+export interface ResolvedCloud {
+  credentials: Credentials;
+  /** From --accounts; undefined: the OS_* user is the only account. */
+  accounts?: Account[];
+}
+
+export interface CheckedAccounts {
+  cpid: string;
+  withRoles: AccountWithRoles[];
+}
+
+interface CloudOptions {
+  cloud?: string | undefined;
+  passwordStdin: boolean;
+  accountsFile?: string | undefined;
+  cacert?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
+const readFileOrUndefined = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+export async function resolveCloud(deps: Deps, options: CloudOptions, reporter: Reporter): Promise<ResolvedCloud> {
+  const credentials = parseCredentials(deps.env, {
+    ...(options.cloud ? { cloud: options.cloud } : {}),
+    readFile: readFileOrUndefined,
+    home: deps.env.HOME ?? homedir(),
+    cwd: deps.cwd,
+  });
+  if (options.cacert) credentials.cacert = resolve(deps.cwd, options.cacert);
+  if (options.insecure) credentials.insecure = true;
+  if (needsPassword(credentials)) {
+    credentials.password = options.passwordStdin
+      ? await readSecretFromStream(deps.stdin, 'the password')
+      : await askPassword({
+          message: `OpenStack password for ${credentials.username ?? credentials.userId ?? 'the user'}`,
+          signal: deps.signal,
+          input: deps.stdin,
+          output: deps.stderr,
+        });
+  }
+  for (const secret of secretsOf(credentials)) deps.redactor.add(secret);
+  reporter.step(`credentials: ${describeCredentials(credentials)}`);
+
+  if (!options.accountsFile) return { credentials };
+  const text = readFileOrUndefined(resolve(deps.cwd, options.accountsFile));
+  if (text === undefined)
+    throw new TcupError('USAGE', `cannot read the accounts file ${options.accountsFile}`, 'check the path given to --accounts');
+  const accounts = parseAccounts(text);
+  for (const account of accounts) {
+    const password =
+      account.password ??
+      (await askPassword({
+        message: `password for account ${account.username}`,
+        signal: deps.signal,
+        input: deps.stdin,
+        output: deps.stderr,
+      }));
+    account.password = password;
+    deps.redactor.add(password);
+  }
+  reporter.step(`accounts: ${accounts.length} from ${options.accountsFile}`);
+  return { credentials, accounts };
+}
+
+/** Authenticates the OS_* user and every account (in parallel): the cpid, and each account's real roles. */
+export async function checkAccounts(
+  http: HttpClient,
+  cloud: ResolvedCloud,
+  deps: Deps,
+  reporter: Reporter,
+): Promise<CheckedAccounts> {
+  const started = deps.now();
+  const main = await authenticate(http, cloud.credentials, { signal: deps.signal });
+  deps.redactor.add(main.token);
+  let withRoles: AccountWithRoles[];
+  if (cloud.accounts) {
+    withRoles = await Promise.all(
+      cloud.accounts.map(async (account) => {
+        const auth = await authenticate(http, accountCredentials(account, cloud.credentials), { signal: deps.signal }).catch(
+          (error: unknown) => {
+            if (error instanceof TcupError)
+              throw new TcupError(error.code, `account ${account.username}: ${error.message}`, error.hint, { cause: error });
+            throw error;
+          },
+        );
+        deps.redactor.add(auth.token);
+        return toAccountWithRoles(account, auth.roles);
+      }),
+    );
+  } else {
+    const c = cloud.credentials;
+    if (c.authType !== 'password' || !c.username || c.password === undefined)
+      throw new TcupError(
+        'CREDENTIALS',
+        'Tempest needs user accounts with passwords; application credentials alone cannot run the interop tests',
+        'pass --accounts FILE listing non-admin users (Tempest accounts format)',
+      );
+    withRoles = [
+      {
+        username: c.username,
+        password: c.password,
+        ...(c.projectName ? { projectName: c.projectName } : {}),
+        ...(c.projectId ? { projectId: c.projectId } : {}),
+        ...(c.userDomainName ? { userDomainName: c.userDomainName } : {}),
+        ...(c.projectDomainName ? { projectDomainName: c.projectDomainName } : {}),
+        roles: main.roles,
+      },
+    ];
+  }
+  reporter.step(
+    `Keystone accepted ${withRoles.length === 1 ? 'the credentials' : `all ${withRoles.length} accounts`} ` +
+      `(${((deps.now() - started) / 1000).toFixed(1)} s); cpid ${main.cpid}`,
+  );
+  return { cpid: main.cpid, withRoles };
+}
+
+function accountCredentials(account: Account, base: Credentials): Credentials {
+  const domain = account.domainName;
+  return {
+    authUrl: base.authUrl,
+    authType: 'password',
+    username: account.username,
+    password: account.password ?? '',
+    ...(account.projectName ? { projectName: account.projectName } : {}),
+    ...(account.projectId ? { projectId: account.projectId } : {}),
+    userDomainName: account.userDomainName ?? domain ?? base.userDomainName ?? 'Default',
+    projectDomainName: account.projectDomainName ?? domain ?? base.projectDomainName ?? 'Default',
+    interface: base.interface,
+    identityApiVersion: base.identityApiVersion,
+    ...(base.cacert ? { cacert: base.cacert } : {}),
+    insecure: base.insecure,
+    ...(base.regionName ? { regionName: base.regionName } : {}),
+    source: base.source,
+  };
+}
+
+function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles {
+  return {
+    username: account.username,
+    password: account.password ?? '',
+    ...(account.projectName ? { projectName: account.projectName } : {}),
+    ...(account.projectId ? { projectId: account.projectId } : {}),
+    ...(account.domainName ? { domainName: account.domainName } : {}),
+    ...(account.userDomainName ? { userDomainName: account.userDomainName } : {}),
+    ...(account.projectDomainName ? { projectDomainName: account.projectDomainName } : {}),
+    roles,
+  };
+}
+
+/** The `cloud` part of the container request: what python-tempestconf needs (secrets included). */
+export function containerCloud(cloud: ResolvedCloud): Record<string, string | boolean | undefined> {
+  const c = cloud.credentials;
+  return {
+    auth_url: c.authUrl,
+    auth_type: c.authType === 'v3applicationcredential' ? 'v3applicationcredential' : 'password',
+    username: c.username,
+    user_id: c.userId,
+    password: c.password,
+    project_name: c.projectName,
+    project_id: c.projectId,
+    user_domain_name: c.userDomainName,
+    user_domain_id: c.userDomainId,
+    project_domain_name: c.projectDomainName,
+    project_domain_id: c.projectDomainId,
+    region_name: c.regionName,
+    interface: c.interface,
+    application_credential_id: c.applicationCredentialId,
+    application_credential_name: c.applicationCredentialName,
+    application_credential_secret: c.applicationCredentialSecret,
+    cacert_pem: c.cacert ? readFileSync(c.cacert, 'utf8') : undefined,
+    insecure: c.insecure,
+  };
+}

@@ -1,0 +1,66 @@
+/** --debug: the same container as a run, tempest.conf generated, no tests: a shell instead. */
+import type { CleanupStack } from '../cleanup.js';
+import type { Engine } from '../docker/engine.js';
+import { startContainer, type StartedContainer } from '../docker/run.js';
+import { execShell } from '../docker/shell.js';
+import { TcupError } from '../errors.js';
+import type { Reporter } from '../log.js';
+import type { Deps } from '../run.js';
+import { lineWriter, type ContainerRequest } from '../test-run.js';
+
+export const DEBUG_BANNER = `tcup debug shell: no tests were started.
+  tempest.conf:   /run/tcup/ws/etc/tempest.conf (accounts in etc/accounts.yaml; both in memory only)
+  your folder:    /workspace
+  run tests:      tempest run --regex '^tempest.api.identity.v3.test_tokens'
+                  tempest run --load-list /workspace/my-list.txt --concurrency 2
+  list tests:     tempest run --list-tests | grep identity
+  leave:          exit  (the container is removed)
+`;
+
+export interface DebugOptions {
+  image: string;
+  session: string;
+  network: string;
+  request: ContainerRequest;
+  reporter: Reporter;
+  cleanup: CleanupStack;
+}
+
+export async function openDebugShell(engine: Engine, deps: Deps, options: DebugOptions): Promise<number> {
+  const { reporter } = options;
+  let container: StartedContainer | undefined;
+  let error: string | undefined;
+  await startContainer(engine, {
+    image: options.image,
+    session: options.session,
+    network: options.network,
+    request: options.request,
+    workspace: deps.cwd,
+    onEvent: (e) => {
+      if (e.event === 'error') error = e.message;
+    },
+    log: lineWriter((line) => reporter.log(line)),
+    onCreated: (c) => {
+      container = c;
+      options.cleanup.defer(`container ${c.id.slice(0, 12)}`, () => c.remove());
+    },
+  });
+  const ready = await container!.settled;
+  if (error || ready.event !== 'ready')
+    throw new TcupError('RUN_FAILED', `Tempest could not be configured: ${error ?? 'unknown error'}`, 'the log above says why');
+  const tty = deps.stdin.isTTY === true && deps.stdout.isTTY === true;
+  deps.stderr.write(DEBUG_BANNER);
+  const output = deps.redactor.createRedactingStream();
+  output.pipe(deps.stdout, { end: false });
+  const code = await execShell(engine, container!.id, ['bash', '-l'], {
+    stdin: deps.stdin,
+    output,
+    tty,
+    size: () => ({ columns: deps.stdout.columns || 80, rows: deps.stdout.rows || 24 }),
+    onResize: deps.onResize,
+  });
+  output.end();
+  await container!.release();
+  reporter.step('debug shell closed; the container is removed');
+  return code;
+}

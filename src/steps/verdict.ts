@@ -1,0 +1,57 @@
+/** The verdict step: per-test counts, the guideline's answer, and what goes into summary.json. */
+import { computeVerdict, formatVerdict, summaryJson } from '../guidelines/verdict.js';
+import type { Reporter } from '../log.js';
+import type { TestResult } from '../results.js';
+import type { MatchedSelection, ResolvedSelection } from './selection.js';
+
+export interface Judgement {
+  compliant: boolean;
+  summary: Record<string, unknown>;
+  /** The tests the verdict counted: with --rerun-failed, the earlier passes merged in. */
+  tests: TestResult[];
+}
+
+/** Tests reported by a class fixture (`setUpClass (a.b.Class)`), not by a test of the list. */
+const FIXTURE = /^(setUpClass|tearDownClass) \((.+)\)$/;
+
+export function judge(
+  selection: ResolvedSelection,
+  matched: MatchedSelection,
+  results: readonly TestResult[],
+  reporter: Reporter,
+): Judgement {
+  const fresh = new Map(results.map((t) => [t.name, t]));
+  const tests = [...(selection.previous ?? []).filter((t) => !fresh.has(t.name)), ...results];
+  const listed = tests.filter((t) => !FIXTURE.test(t.name));
+  const count = (s: TestResult['status']) => listed.filter((t) => t.status === s).length;
+  const counts = {
+    tests: listed.length,
+    passed: count('success'),
+    failed: count('fail') + count('uxsuccess') + count('xfail'),
+    skipped: count('skip'),
+    notRun: count('not-run'),
+    notInstalled: matched.missing.length,
+  };
+  reporter.step(
+    `${counts.tests} tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ` +
+      `${counts.notRun} not run${counts.notInstalled ? `, ${counts.notInstalled} not in this Tempest` : ''}`,
+  );
+  // Why tests did not run: a class that failed or was skipped in setup reports one fixture result.
+  for (const t of tests.filter((x) => FIXTURE.test(x.name) && x.status !== 'success'))
+    reporter.warn(`not run: ${FIXTURE.exec(t.name)![2]} (${t.status} in ${FIXTURE.exec(t.name)![1]}${t.reason ? `: ${t.reason}` : ''})`);
+  for (const t of listed.filter((x) => x.status === 'skip' && x.reason).slice(0, 20))
+    reporter.info(`skipped ${t.name}: ${t.reason}`);
+
+  if (!selection.guideline) {
+    const compliant = counts.passed === counts.tests && counts.notInstalled === 0;
+    reporter.step(compliant ? 'every listed test passed' : 'NOT every listed test passed');
+    return { compliant, summary: { counts, missing: matched.missing, compliant }, tests };
+  }
+  const verdict = computeVerdict(selection.guideline, tests);
+  for (const line of formatVerdict(verdict).trimEnd().split('\n')) reporter.info(line);
+  return {
+    compliant: verdict.compliant,
+    summary: { ...summaryJson(verdict, { notInstalled: matched.missing }), counts },
+    tests,
+  };
+}
