@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 const restrict = (paths, message) => ({ paths: paths.map((name) => ({ name, message })) });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'container/', 'scripts/', 'eslint.config.js', 'coverage/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'container/',
+      'scripts/',
+      'eslint.config.js',
+      'coverage/',
+      '.tcup-tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,10 +32,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/docker/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict(['dockerode'], 'dockerode is used only in src/docker/**'),
-      ],
+      'no-restricted-imports': ['error', restrict(['dockerode'], 'dockerode is used only in src/docker/**')],
     },
   },
   {

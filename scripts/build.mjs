@@ -16,7 +16,8 @@ function imageFiles() {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (!name.endsWith('.pyc')) files[relative(root, path).split(sep).join('/')] = readFileSync(path).toString('base64');
+      else if (!name.endsWith('.pyc'))
+        files[relative(root, path).split(sep).join('/')] = readFileSync(path).toString('base64');
     }
   };
   walk(join(root, 'container'));
@@ -28,8 +29,13 @@ function imageFiles() {
 const noNative = {
   name: 'no-native',
   setup(b) {
-    b.onResolve({ filter: /(\.node$|^cpu-features$|^supports-color$)/ }, (a) => ({ path: a.path, namespace: 'no-native' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-native' }, () => ({ contents: 'throw new Error("native addon not bundled")' }));
+    b.onResolve({ filter: /(\.node$|^cpu-features$|^supports-color$)/ }, (a) => ({
+      path: a.path,
+      namespace: 'no-native',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'no-native' }, () => ({
+      contents: 'throw new Error("native addon not bundled")',
+    }));
   },
 };
 
@@ -57,14 +63,28 @@ if (process.argv.includes('--sea')) {
   const blob = join(root, 'dist/sea-prep.blob');
   writeFileSync(
     join(root, 'dist/sea-config.json'),
-    JSON.stringify({ main: join(root, 'dist/tcup.cjs'), output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+    JSON.stringify({
+      main: join(root, 'dist/tcup.cjs'),
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+    }),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', join(root, 'dist/sea-config.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['--experimental-sea-config', join(root, 'dist/sea-config.json')], {
+    stdio: 'inherit',
+  });
   const exe = join(root, 'dist/tcup');
   copyFileSync(process.execPath, exe);
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules/postject/dist/cli.js'), exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
+    [
+      join(root, 'node_modules/postject/dist/cli.js'),
+      exe,
+      'NODE_SEA_BLOB',
+      blob,
+      '--sentinel-fuse',
+      'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   console.log(`dist/tcup ${(statSync(exe).size / 1e6).toFixed(1)} MB`);

@@ -49,7 +49,9 @@ const tempestOption = (value: string, previous: [string, string][] = []) => {
 function uploadOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--refstack-url <url>', 'RefStack API to upload to').env('REFSTACK_URL').default(DEFAULT_REFSTACK_URL),
+      new Option('--refstack-url <url>', 'RefStack API to upload to')
+        .env('REFSTACK_URL')
+        .default(DEFAULT_REFSTACK_URL),
     )
     .option('--sign <key>', 'sign the upload with this RSA private key (PEM, PKCS#8 or OpenSSH)')
     .addOption(new Option('--key-passphrase-env <var>', 'read the signing key passphrase from this variable'))
@@ -74,9 +76,14 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
 
   uploadOptions(
     program
-      .addOption(new Option('--os-cloud <name>', 'cloud from clouds.yaml (instead of OS_* variables)').env('OS_CLOUD'))
+      .addOption(
+        new Option('--os-cloud <name>', 'cloud from clouds.yaml (instead of OS_* variables)').env('OS_CLOUD'),
+      )
       .option('--password-stdin', 'read the password from standard input')
-      .option('--accounts <file>', 'Tempest accounts file (several non-admin users; passwords asked if missing)')
+      .option(
+        '--accounts <file>',
+        'Tempest accounts file (several non-admin users; passwords asked if missing)',
+      )
       .option('-g, --guideline <version|file|url>', 'interop guideline', DEFAULT_GUIDELINE)
       .addOption(
         new Option('-t, --target <target>', 'guideline target')
@@ -85,9 +92,16 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       )
       .option('--type <types>', 'capability status to test: required,advisory,deprecated,removed', 'required')
       .option('--include-flagged', 'also run flagged tests')
-      .option('-c, --capability <pattern>', "only capabilities matching (glob, e.g. 'identity-*'); repeatable", collect)
+      .option(
+        '-c, --capability <pattern>',
+        "only capabilities matching (glob, e.g. 'identity-*'); repeatable",
+        collect,
+      )
       .option('--test-list <file|url>', 'run this list instead (plain names or name[id-...] lines)')
-      .option('--rerun-failed <dir>', 'run only what failed in an earlier results folder, and merge the verdict')
+      .option(
+        '--rerun-failed <dir>',
+        'run only what failed in an earlier results folder, and merge the verdict',
+      )
       .option('--concurrency <n>', 'Tempest workers (default: what the accounts allow)', int('--concurrency'))
       .option('--tempest-option <section.key=value>', 'set a tempest.conf value; repeatable', tempestOption)
       .option('--network <mode>', 'container network (host: reach what this machine reaches)', 'host')
@@ -111,7 +125,10 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     program
       .command('upload <results>')
       .description('upload a saved run (a results folder or its refstack.json)')
-      .addHelpText('after', '\nExample:\n  $ tcup upload tcup-results/2026-11-23_194755 --sign ~/.ssh/id_rsa --yes'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ tcup upload tcup-results/2026-11-23_194755 --sign ~/.ssh/id_rsa --yes',
+      ),
   ).action(async (results: string, opts: Record<string, unknown>) => {
     exit.code = await uploadCommand(deps, results, opts);
   });
@@ -128,7 +145,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
 }
 
 function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
-  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const str = (k: string) => (typeof o[k] === 'string' ? o[k] : undefined);
   return {
     cloud: str('osCloud'),
     passwordStdin: o.passwordStdin === true,
@@ -190,7 +207,9 @@ export async function main(io: Io): Promise<number> {
       process.exit(name === 'SIGTERM' ? 143 : 130);
     }
     io.stderr.write(`\n› ${name}: stopping and removing what this run created… (again to force)\n`);
-    controller.abort(new TcupError(name === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `interrupted by ${name}`));
+    controller.abort(
+      new TcupError(name === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `interrupted by ${name}`),
+    );
   };
   const signalNames: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signalNames) process.on(s, onSignal);
@@ -218,8 +237,11 @@ function report(error: unknown, io: Io, redact: (s: string) => string, signal: A
     return EXIT_CODES[e.code];
   }
   const message = e instanceof Error ? e.message : String(e);
-  io.stderr.write(redact(`✖ internal error: ${message}\n  hint: re-run with NODE_DEBUG=tcup and report it\n`));
-  if (io.env.NODE_DEBUG?.includes('tcup') && e instanceof Error && e.stack) io.stderr.write(redact(e.stack) + '\n');
+  io.stderr.write(
+    redact(`✖ internal error: ${message}\n  hint: re-run with NODE_DEBUG=tcup and report it\n`),
+  );
+  if (io.env.NODE_DEBUG?.includes('tcup') && e instanceof Error && e.stack)
+    io.stderr.write(redact(e.stack) + '\n');
   return EXIT_INTERNAL;
 }
 

@@ -74,7 +74,8 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
   });
   const cleanup = createCleanupStack();
   const check = () => {
-    if (signal.aborted) throw signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');
+    if (signal.aborted)
+      throw signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');
   };
   try {
     // 1. Credentials: OS_* or clouds.yaml, a password asked for if missing, every secret registered.
@@ -137,28 +138,63 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       concurrency: plan.concurrency,
       proxy: proxyEnv(deps.env),
     };
-    if (options.debug) return await openDebugShell(engine, deps, { image: image.tag, session, network: options.network, request, reporter, cleanup });
+    if (options.debug)
+      return await openDebugShell(engine, deps, {
+        image: image.tag,
+        session,
+        network: options.network,
+        request,
+        reporter,
+        cleanup,
+      });
 
     const resultsDir = options.resultsDir ?? defaultResultsDir(options.cwd, new Date(deps.now()));
     await createResultsDir(resultsDir);
-    const run = await runTests(engine, { image: image.tag, session, network: options.network, request, reporter, cleanup, signal });
+    const run = await runTests(engine, {
+      image: image.tag,
+      session,
+      network: options.network,
+      request,
+      reporter,
+      cleanup,
+      signal,
+    });
 
     // 7. Results on disk before anything else can fail; then the verdict and the upload.
     const verdict = judge(selection, matched, run.tests, reporter);
     const refstack = buildRefstackDocument(verdict.tests, accounts.cpid, run.durationMs / 1000);
     const written = await writeResultsFolder(
       resultsDir,
-      { files: run.files, tests: verdict.tests, refstack, summary: verdict.summary, missing: matched.missing, log: reporter.transcript() },
+      {
+        files: run.files,
+        tests: verdict.tests,
+        refstack,
+        summary: verdict.summary,
+        missing: matched.missing,
+        log: reporter.transcript(),
+      },
       redactor,
       redactor.secrets(),
     );
     reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
-    const uploaded = await uploadStep(deps, http, options.upload, refstack, resultsDir, reporter, signingKey, consent);
+    const uploaded = await uploadStep(
+      deps,
+      http,
+      options.upload,
+      refstack,
+      resultsDir,
+      reporter,
+      signingKey,
+      consent,
+    );
     if (uploaded === 'failed') return EXIT_CODES.UPLOAD_FAILED;
     return verdict.compliant ? EXIT_OK : EXIT_CODES.NOT_COMPLIANT;
   } finally {
     const failed = await cleanup.dispose();
-    if (failed.length > 0) reporter.warn(`could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`);
+    if (failed.length > 0)
+      reporter.warn(
+        `could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`,
+      );
   }
 }
 

@@ -6,12 +6,19 @@ import type { Deps } from '../run.js';
 import { keyNeedsPassphrase, loadSigningKey, selfSignature, sshPublicLine } from '../signing.js';
 import { keyPassphrase } from '../steps/upload.js';
 
-export async function signCommand(deps: Deps, keyFile: string, opts: Record<string, unknown>): Promise<number> {
+export async function signCommand(
+  deps: Deps,
+  keyFile: string,
+  opts: Record<string, unknown>,
+): Promise<number> {
   let text: string;
   try {
     text = readFileSync(resolve(deps.cwd, keyFile), 'utf8');
   } catch (error) {
-    throw new TcupError('USAGE', `cannot read the key ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new TcupError(
+      'USAGE',
+      `cannot read the key ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   const envName = typeof opts.keyPassphraseEnv === 'string' ? opts.keyPassphraseEnv : undefined;
   const key = keyNeedsPassphrase(text)

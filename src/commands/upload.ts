@@ -9,21 +9,33 @@ import type { Deps } from '../run.js';
 import { DEFAULT_REFSTACK_URL } from '../upload.js';
 import { prepareUpload, uploadStep, type UploadChoice } from '../steps/upload.js';
 
-export async function uploadCommand(deps: Deps, results: string, opts: Record<string, unknown>): Promise<number> {
+export async function uploadCommand(
+  deps: Deps,
+  results: string,
+  opts: Record<string, unknown>,
+): Promise<number> {
   const path = resolve(deps.cwd, results);
   let file = path;
   try {
     if (statSync(path).isDirectory()) file = join(path, 'refstack.json');
   } catch {
-    throw new TcupError('USAGE', `no results at ${results}`, 'give a tcup results folder or its refstack.json');
+    throw new TcupError(
+      'USAGE',
+      `no results at ${results}`,
+      'give a tcup results folder or its refstack.json',
+    );
   }
   let doc: RefstackDocument;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as RefstackDocument;
   } catch (error) {
-    throw new TcupError('USAGE', `cannot read ${file}: ${(error as Error).message}`, 'give a tcup results folder or its refstack.json');
+    throw new TcupError(
+      'USAGE',
+      `cannot read ${file}: ${(error as Error).message}`,
+      'give a tcup results folder or its refstack.json',
+    );
   }
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string) => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const choice: UploadChoice = {
     url: str('refstackUrl') ?? DEFAULT_REFSTACK_URL,
     askEarly: true, // the command itself says the user wants to upload
@@ -47,7 +59,11 @@ export async function uploadCommand(deps: Deps, results: string, opts: Record<st
       'tcup sign KEY prints the public key to register in your RefStack profile',
     );
   if (!choice.dryRun && !choice.yes && deps.stdin.isTTY !== true)
-    throw new TcupError('USAGE', 'there is no terminal to ask for consent', 'add --yes to upload without asking');
+    throw new TcupError(
+      'USAGE',
+      'there is no terminal to ask for consent',
+      'add --yes to upload without asking',
+    );
   const http = createHttpClient({
     env: deps.env,
     ...(str('cacert') ? { caFile: resolve(deps.cwd, str('cacert')!) } : {}),

@@ -29,3 +29,21 @@ export function statusOf(error: unknown): number | undefined {
   const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof code === 'number' ? code : undefined;
 }
+
+interface Modem {
+  demuxStream(
+    stream: NodeJS.ReadableStream,
+    stdout: NodeJS.WritableStream,
+    stderr: NodeJS.WritableStream,
+  ): void;
+}
+
+/** Splits Docker's multiplexed attach/exec stream into stdout and stderr (the targets are not ended). */
+export function demuxStream(
+  container: { modem: unknown },
+  stream: NodeJS.ReadableStream,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): void {
+  (container.modem as Modem).demuxStream(stream, stdout, stderr);
+}

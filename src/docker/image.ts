@@ -22,7 +22,8 @@ export interface ImageOptions {
 }
 
 export function imageTag(files: readonly ImageFile[], plugins: readonly string[]): string {
-  const args: Record<string, string> = plugins.length > 0 ? { TCUP_PLUGINS: [...plugins].sort().join(' ') } : {};
+  const args: Record<string, string> =
+    plugins.length > 0 ? { TCUP_PLUGINS: [...plugins].sort().join(' ') } : {};
   return `${IMAGE_REPO}:${contextHash(files, args).slice(0, 16)}`;
 }
 
@@ -43,7 +44,11 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
-export async function ensureImage(engine: Engine, files: readonly ImageFile[], options: ImageOptions): Promise<BuiltImage> {
+export async function ensureImage(
+  engine: Engine,
+  files: readonly ImageFile[],
+  options: ImageOptions,
+): Promise<BuiltImage> {
   const tag = imageTag(files, options.plugins);
   if (await imageExists(engine, tag)) return { tag, built: false };
   const buildargs: Record<string, string> = { ...options.proxy };

@@ -8,7 +8,7 @@ import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type Docker from 'dockerode';
 import { TcupError } from '../errors.js';
-import { statusOf, type Engine } from './engine.js';
+import { demuxStream, statusOf, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 
 export const LABEL_SESSION = 'tcup.session';
@@ -70,15 +70,15 @@ export async function startContainer(engine: Engine, spec: RunSpec): Promise<Sta
   });
   const started = handle(container, spec);
   spec.onCreated(started.handle);
-  const stream = (await container.attach({
+  const stream = await container.attach({
     stream: true,
     stdin: true,
     stdout: true,
     stderr: true,
     hijack: true,
-  })) as NodeJS.ReadWriteStream;
+  });
   const stdout = new PassThrough();
-  container.modem.demuxStream(stream, stdout, spec.log);
+  demuxStream(container, stream, stdout, spec.log);
   const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
   started.wire(stream, stdout, done);
   await container.start();
@@ -103,15 +103,20 @@ function handle(container: Docker.Container, spec: RunSpec) {
     settled,
     async copyOut() {
       // The archive API reads the container's root file system, not its tmpfs: tar it from inside.
-      const exec = await container.exec({ Cmd: ['tar', '-C', OUT_DIR, '-cf', '-', '.'], AttachStdout: true, AttachStderr: true });
+      const exec = await container.exec({
+        Cmd: ['tar', '-C', OUT_DIR, '-cf', '-', '.'],
+        AttachStdout: true,
+        AttachStderr: true,
+      });
       const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
       const tarOut = new PassThrough();
       const errors = new PassThrough();
-      container.modem.demuxStream(stream, tarOut, errors);
+      demuxStream(container, stream, tarOut, errors);
       stream.on('end', () => tarOut.end());
       const files = await extractTar(tarOut);
       const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
-      if (ExitCode !== 0 && ExitCode !== null) throw new TcupError('RESULTS_MISSING', 'the results could not be copied out of the test container');
+      if (ExitCode !== 0 && ExitCode !== null)
+        throw new TcupError('RESULTS_MISSING', 'the results could not be copied out of the test container');
       return files;
     },
     release() {
@@ -162,11 +167,12 @@ function handle(container: Docker.Container, spec: RunSpec) {
 async function extractTar(archive: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
-  archive.pipe(extract as unknown as NodeJS.WritableStream);
+  archive.pipe(extract);
   for await (const entry of extract) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
-    if (entry.header.type === 'file') files.set(entry.header.name.replace(/^(\.\/|out\/)/, ''), Buffer.concat(chunks));
+    if (entry.header.type === 'file')
+      files.set(entry.header.name.replace(/^(\.\/|out\/)/, ''), Buffer.concat(chunks));
   }
   return files;
 }
@@ -179,7 +185,7 @@ export async function listInstalledTests(engine: Engine, image: string, session:
     Entrypoint: ['true'],
   });
   try {
-    const archive = (await container.getArchive({ path: '/usr/share/tcup/tests.txt' })) as NodeJS.ReadableStream;
+    const archive = await container.getArchive({ path: '/usr/share/tcup/tests.txt' });
     const files = await extractTar(archive);
     const text = files.get('tests.txt')?.toString('utf8') ?? '';
     return text.split('\n').filter((l) => l.trim() !== '');
@@ -194,6 +200,13 @@ export async function removeSessionContainers(engine: Engine, session: string): 
     all: true,
     filters: { label: [`${LABEL_SESSION}=${session}`] },
   });
-  await Promise.all(list.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      engine
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
   return list.length;
 }

@@ -1,5 +1,5 @@
 /** An interactive shell in a running container (debug mode): TTY, resize, Ctrl-C goes to the shell. */
-import type { Engine } from './engine.js';
+import { demuxStream, type Engine } from './engine.js';
 
 export interface ShellIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -11,7 +11,12 @@ export interface ShellIO {
   onResize: (listener: () => void) => () => void;
 }
 
-export async function execShell(engine: Engine, containerId: string, command: string[], io: ShellIO): Promise<number> {
+export async function execShell(
+  engine: Engine,
+  containerId: string,
+  command: string[],
+  io: ShellIO,
+): Promise<number> {
   const container = engine.getContainer(containerId);
   const exec = await container.exec({
     Cmd: command,
@@ -31,7 +36,7 @@ export async function execShell(engine: Engine, containerId: string, command: st
     stream.pipe(io.output, { end: false });
     io.stdin.setRawMode?.(true);
   } else {
-    container.modem.demuxStream(stream, io.output, io.output);
+    demuxStream(container, stream, io.output, io.output);
   }
   io.stdin.pipe(stream);
   io.stdin.resume();

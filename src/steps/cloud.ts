@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseAccounts, type Account } from '../accounts.js';
-import { describeCredentials, needsPassword, parseCredentials, secretsOf, type Credentials } from '../credentials.js';
+import {
+  describeCredentials,
+  needsPassword,
+  parseCredentials,
+  secretsOf,
+  type Credentials,
+} from '../credentials.js';
 import { TcupError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { authenticate } from '../keystone.js';
@@ -39,7 +45,11 @@ const readFileOrUndefined = (path: string): string | undefined => {
   }
 };
 
-export async function resolveCloud(deps: Deps, options: CloudOptions, reporter: Reporter): Promise<ResolvedCloud> {
+export async function resolveCloud(
+  deps: Deps,
+  options: CloudOptions,
+  reporter: Reporter,
+): Promise<ResolvedCloud> {
   const credentials = parseCredentials(deps.env, {
     ...(options.cloud ? { cloud: options.cloud } : {}),
     readFile: readFileOrUndefined,
@@ -64,7 +74,11 @@ export async function resolveCloud(deps: Deps, options: CloudOptions, reporter: 
   if (!options.accountsFile) return { credentials };
   const text = readFileOrUndefined(resolve(deps.cwd, options.accountsFile));
   if (text === undefined)
-    throw new TcupError('USAGE', `cannot read the accounts file ${options.accountsFile}`, 'check the path given to --accounts');
+    throw new TcupError(
+      'USAGE',
+      `cannot read the accounts file ${options.accountsFile}`,
+      'check the path given to --accounts',
+    );
   const accounts = parseAccounts(text);
   for (const account of accounts) {
     const password =
@@ -96,13 +110,15 @@ export async function checkAccounts(
   if (cloud.accounts) {
     withRoles = await Promise.all(
       cloud.accounts.map(async (account) => {
-        const auth = await authenticate(http, accountCredentials(account, cloud.credentials), { signal: deps.signal }).catch(
-          (error: unknown) => {
-            if (error instanceof TcupError)
-              throw new TcupError(error.code, `account ${account.username}: ${error.message}`, error.hint, { cause: error });
-            throw error;
-          },
-        );
+        const auth = await authenticate(http, accountCredentials(account, cloud.credentials), {
+          signal: deps.signal,
+        }).catch((error: unknown) => {
+          if (error instanceof TcupError)
+            throw new TcupError(error.code, `account ${account.username}: ${error.message}`, error.hint, {
+              cause: error,
+            });
+          throw error;
+        });
         deps.redactor.add(auth.token);
         return toAccountWithRoles(account, auth.roles);
       }),

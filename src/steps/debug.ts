@@ -47,7 +47,11 @@ export async function openDebugShell(engine: Engine, deps: Deps, options: DebugO
   });
   const ready = await container!.settled;
   if (error || ready.event !== 'ready')
-    throw new TcupError('RUN_FAILED', `Tempest could not be configured: ${error ?? 'unknown error'}`, 'the log above says why');
+    throw new TcupError(
+      'RUN_FAILED',
+      `Tempest could not be configured: ${error ?? 'unknown error'}`,
+      'the log above says why',
+    );
   const tty = deps.stdin.isTTY === true && deps.stdout.isTTY === true;
   deps.stderr.write(DEBUG_BANNER);
   const output = deps.redactor.createRedactingStream();

@@ -51,15 +51,23 @@ export async function resolveSelection(
 ): Promise<ResolvedSelection> {
   const plugins = PLUGINS[options.target] ?? [];
   if (options.testList) {
-    const tests = parseTestList(await readSource(http, options.testList, options.cwd, 'test list'), options.testList);
+    const tests = parseTestList(
+      await readSource(http, options.testList, options.cwd, 'test list'),
+      options.testList,
+    );
     if (tests.length === 0) throw new TcupError('USAGE', `the test list ${options.testList} is empty`);
     reporter.step(`test list ${options.testList}: ${tests.length} tests`);
     return { tests, plugins };
   }
   const guideline = await loadGuideline(http, options);
-  const types = options.types.filter((t): t is CapabilityStatus => (CAPABILITY_STATUSES as readonly string[]).includes(t));
+  const types = options.types.filter((t): t is CapabilityStatus =>
+    (CAPABILITY_STATUSES as readonly string[]).includes(t),
+  );
   if (types.length !== options.types.length)
-    throw new TcupError('USAGE', `unknown --type ${options.types.join(',')}; valid: ${CAPABILITY_STATUSES.join(', ')}`);
+    throw new TcupError(
+      'USAGE',
+      `unknown --type ${options.types.join(',')}; valid: ${CAPABILITY_STATUSES.join(', ')}`,
+    );
   const selection = selectTests(guideline, {
     target: options.target,
     types,
@@ -73,27 +81,40 @@ export async function resolveSelection(
       `${options.includeFlagged ? ` (${flagged} flagged included)` : ' (flagged tests left out)'}`,
   );
   if (selection.pinned) reporter.info(`written for ${selection.pinned.key} ${selection.pinned.reference}`);
-  if (selection.tests.length === 0) throw new TcupError('USAGE', 'the selection has no tests', 'widen --type or --capability');
+  if (selection.tests.length === 0)
+    throw new TcupError('USAGE', 'the selection has no tests', 'widen --type or --capability');
 
   if (!options.rerunFailed) return { guideline: selection, tests: selection.tests, plugins };
   const previous = readPreviousResults(resolve(options.cwd, options.rerunFailed));
   const passed = new Set(previous.filter((t) => t.status === 'success').map((t) => t.name));
   const again = selection.tests.filter((t) => !passed.has(t.name) && !t.aliases.some((a) => passed.has(a)));
-  reporter.step(`re-running ${again.length} of ${selection.tests.length} tests (${passed.size} passed in ${options.rerunFailed})`);
-  if (again.length === 0) throw new TcupError('USAGE', `nothing to re-run: every selected test passed in ${options.rerunFailed}`);
+  reporter.step(
+    `re-running ${again.length} of ${selection.tests.length} tests (${passed.size} passed in ${options.rerunFailed})`,
+  );
+  if (again.length === 0)
+    throw new TcupError('USAGE', `nothing to re-run: every selected test passed in ${options.rerunFailed}`);
   return { guideline: selection, tests: again, plugins, previous };
 }
 
-export function matchSelection(selection: ResolvedSelection, installed: string[], reporter: Reporter): MatchedSelection {
+export function matchSelection(
+  selection: ResolvedSelection,
+  installed: string[],
+  reporter: Reporter,
+): MatchedSelection {
   const { matched, missing } = matchTests(selection.tests, installed);
   const renamed = matched.filter((m) => m.by !== 'name');
-  for (const m of renamed) reporter.info(`${m.requested.name} is ${m.installedId.split('[')[0]} here (by ${m.by})`);
+  for (const m of renamed)
+    reporter.info(`${m.requested.name} is ${m.installedId.split('[')[0]} here (by ${m.by})`);
   if (missing.length > 0) {
     reporter.warn(`${missing.length} requested test(s) are not in the installed Tempest (see missing.txt):`);
     for (const t of missing) reporter.warn(`  missing: ${t.name}`);
   }
   if (matched.length === 0)
-    throw new TcupError('USAGE', 'none of the requested tests exists in the installed Tempest', 'check the list or the guideline');
+    throw new TcupError(
+      'USAGE',
+      'none of the requested tests exists in the installed Tempest',
+      'check the list or the guideline',
+    );
   reporter.step(`${matched.length} tests to run${missing.length ? `, ${missing.length} missing` : ''}`);
   return { ids: [...new Set(matched.map((m) => m.installedId))], missing: missing.map((t) => t.name) };
 }
@@ -102,7 +123,8 @@ async function loadGuideline(http: HttpClient, options: SelectionOptions) {
   const g = options.guideline;
   if (/^https?:\/\//.test(g)) return parseGuideline(await readSource(http, g, options.cwd, 'guideline'), g);
   const path = resolve(options.cwd, g);
-  if (g.endsWith('.json') || existsSync(path)) return parseGuideline(await readSource(http, g, options.cwd, 'guideline'), g);
+  if (g.endsWith('.json') || existsSync(path))
+    return parseGuideline(await readSource(http, g, options.cwd, 'guideline'), g);
   return loadBundledGuideline(g, options.target);
 }
 
@@ -113,15 +135,23 @@ async function readSource(http: HttpClient, source: string, cwd: string, what: s
     try {
       res = await http.request(source, { method: 'GET', retries: 2 });
     } catch (error) {
-      throw new TcupError('USAGE', `cannot fetch the ${what} ${source}: ${describeNetworkError(error)}`, 'check the URL and HTTPS_PROXY');
+      throw new TcupError(
+        'USAGE',
+        `cannot fetch the ${what} ${source}: ${describeNetworkError(error)}`,
+        'check the URL and HTTPS_PROXY',
+      );
     }
-    if (res.status !== 200) throw new TcupError('USAGE', `the ${what} URL ${source} answered HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new TcupError('USAGE', `the ${what} URL ${source} answered HTTP ${res.status}`);
     return res.text;
   }
   try {
     return readFileSync(resolve(cwd, source), 'utf8');
   } catch (error) {
-    throw new TcupError('USAGE', `cannot read the ${what} ${source}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new TcupError(
+      'USAGE',
+      `cannot read the ${what} ${source}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
 }
 
@@ -132,6 +162,10 @@ function readPreviousResults(dir: string): TestResult[] {
     if (!Array.isArray(tests)) throw new Error('not a list');
     return tests;
   } catch (error) {
-    throw new TcupError('USAGE', `cannot read the earlier results ${file}: ${(error as Error).message}`, 'pass a tcup results folder');
+    throw new TcupError(
+      'USAGE',
+      `cannot read the earlier results ${file}: ${(error as Error).message}`,
+      'pass a tcup results folder',
+    );
   }
 }

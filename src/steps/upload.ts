@@ -29,13 +29,20 @@ export type UploadOutcome = 'skipped' | 'dry-run' | 'uploaded' | 'failed';
 export async function prepareUpload(deps: Deps, choice: UploadChoice): Promise<KeyObject | undefined> {
   resultsEndpoint(choice.url);
   if (choice.sign && choice.anonymous)
-    throw new TcupError('USAGE', '--sign and --anonymous exclude each other', 'a signed upload is private; drop one of them');
+    throw new TcupError(
+      'USAGE',
+      '--sign and --anonymous exclude each other',
+      'a signed upload is private; drop one of them',
+    );
   if (!choice.sign) return undefined;
   let text: string;
   try {
     text = readFileSync(resolve(deps.cwd, choice.sign), 'utf8');
   } catch (error) {
-    throw new TcupError('USAGE', `cannot read the signing key ${choice.sign}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new TcupError(
+      'USAGE',
+      `cannot read the signing key ${choice.sign}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   if (!keyNeedsPassphrase(text)) return loadSigningKey(text);
   const passphrase = await keyPassphrase(deps, choice.sign, choice.passphraseEnv);
@@ -43,19 +50,34 @@ export async function prepareUpload(deps: Deps, choice: UploadChoice): Promise<K
 }
 
 /** The passphrase of an encrypted key: from the variable named by --key-passphrase-env, else asked for. */
-export async function keyPassphrase(deps: Deps, keyFile: string, envName: string | undefined): Promise<string> {
+export async function keyPassphrase(
+  deps: Deps,
+  keyFile: string,
+  envName: string | undefined,
+): Promise<string> {
   const fromEnv = envName ? deps.env[envName] : undefined;
   if (envName && fromEnv === undefined)
     throw new TcupError('CREDENTIALS', `${envName} is not set`, 'export the key passphrase in that variable');
   const passphrase =
     fromEnv ??
-    (await askPassword({ message: `passphrase for ${keyFile}`, signal: deps.signal, input: deps.stdin, output: deps.stderr }));
+    (await askPassword({
+      message: `passphrase for ${keyFile}`,
+      signal: deps.signal,
+      input: deps.stdin,
+      output: deps.stderr,
+    }));
   deps.redactor.add(passphrase);
   return passphrase;
 }
 
 /** Whether to upload: asked on a terminal (default no); without one only `--upload --yes` says yes. */
-export async function decideUpload(deps: Deps, choice: UploadChoice, doc: RefstackDocument | undefined, reporter: Reporter, signed: boolean): Promise<boolean> {
+export async function decideUpload(
+  deps: Deps,
+  choice: UploadChoice,
+  doc: RefstackDocument | undefined,
+  reporter: Reporter,
+  signed: boolean,
+): Promise<boolean> {
   if (!signed && !choice.anonymous) {
     if (choice.askEarly || choice.yes)
       throw new TcupError(
@@ -66,10 +88,19 @@ export async function decideUpload(deps: Deps, choice: UploadChoice, doc: Refsta
     return false;
   }
   if (doc) deps.stderr.write(deps.redactor.redact(describeUpload(doc, { url: choice.url, signed }) + '\n'));
-  else reporter.step(`after the run, the results will be uploaded to ${resultsEndpoint(choice.url)} (${signed ? 'signed' : 'anonymous'})`);
+  else
+    reporter.step(
+      `after the run, the results will be uploaded to ${resultsEndpoint(choice.url)} (${signed ? 'signed' : 'anonymous'})`,
+    );
   if (deps.stdin.isTTY !== true) return choice.askEarly && choice.yes;
   if (choice.yes) return true;
-  return askConfirm({ message: 'Upload these results?', default: false, signal: deps.signal, input: deps.stdin, output: deps.stderr });
+  return askConfirm({
+    message: 'Upload these results?',
+    default: false,
+    signal: deps.signal,
+    input: deps.stdin,
+    output: deps.stderr,
+  });
 }
 
 /** After the run: dry run, or consent, then the upload; the document always stays on disk. */
@@ -85,8 +116,13 @@ export async function uploadStep(
 ): Promise<UploadOutcome> {
   if (choice.dryRun) {
     const body = JSON.stringify(doc);
-    const headers = key ? { 'X-Signature': signBody(key, Buffer.from(body)), 'X-Public-Key': sshPublicLine(key) } : {};
-    await writeFile(join(dir, 'upload-preview.json'), JSON.stringify({ url: resultsEndpoint(choice.url), headers, body: doc }, null, 2) + '\n');
+    const headers = key
+      ? { 'X-Signature': signBody(key, Buffer.from(body)), 'X-Public-Key': sshPublicLine(key) }
+      : {};
+    await writeFile(
+      join(dir, 'upload-preview.json'),
+      JSON.stringify({ url: resultsEndpoint(choice.url), headers, body: doc }, null, 2) + '\n',
+    );
     const problems = validateDocument(doc);
     reporter.step(`dry run: nothing sent; what would be sent is in ${join(dir, 'upload-preview.json')}`);
     for (const p of problems) reporter.warn(`the server would refuse it: ${p}`);
@@ -98,8 +134,16 @@ export async function uploadStep(
     return 'skipped';
   }
   try {
-    const result = await uploadResults(http, doc, { url: choice.url, ...(key ? { key } : {}), signal: deps.signal, retries: 3 });
-    await writeFile(join(dir, 'upload.json'), JSON.stringify({ test_id: result.testId, url: result.url, signed: key !== undefined }, null, 2) + '\n');
+    const result = await uploadResults(http, doc, {
+      url: choice.url,
+      ...(key ? { key } : {}),
+      signal: deps.signal,
+      retries: 3,
+    });
+    await writeFile(
+      join(dir, 'upload.json'),
+      JSON.stringify({ test_id: result.testId, url: result.url, signed: key !== undefined }, null, 2) + '\n',
+    );
     reporter.step(`uploaded: ${result.url}`);
     return 'uploaded';
   } catch (error) {

@@ -38,7 +38,9 @@ export function judge(
   );
   // Why tests did not run: a class that failed or was skipped in setup reports one fixture result.
   for (const t of tests.filter((x) => FIXTURE.test(x.name) && x.status !== 'success'))
-    reporter.warn(`not run: ${FIXTURE.exec(t.name)![2]} (${t.status} in ${FIXTURE.exec(t.name)![1]}${t.reason ? `: ${t.reason}` : ''})`);
+    reporter.warn(
+      `not run: ${FIXTURE.exec(t.name)![2]} (${t.status} in ${FIXTURE.exec(t.name)![1]}${t.reason ? `: ${t.reason}` : ''})`,
+    );
   for (const t of listed.filter((x) => x.status === 'skip' && x.reason).slice(0, 20))
     reporter.info(`skipped ${t.name}: ${t.reason}`);
 

@@ -55,7 +55,14 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
 
   it('writes the results folder: subunit, JUnit, RefStack document, summary', () => {
     const files = readdirSync(resultsDir);
-    for (const f of ['results.subunit', 'junit.xml', 'refstack.json', 'summary.json', 'tests.json', 'tempest.log'])
+    for (const f of [
+      'results.subunit',
+      'junit.xml',
+      'refstack.json',
+      'summary.json',
+      'tests.json',
+      'tempest.log',
+    ])
       expect(files).toContain(f);
     const doc = JSON.parse(readFileSync(join(resultsDir, 'refstack.json'), 'utf8')) as {
       cpid: string;
@@ -68,7 +75,9 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     );
     expect(doc.results.every((r) => /^[0-9a-f-]{36}$/.test(r.uuid ?? ''))).toBe(true);
     expect(doc.cpid).toMatch(/^[0-9a-f]{32}$/);
-    const summary = JSON.parse(readFileSync(join(resultsDir, 'summary.json'), 'utf8')) as { compliant: boolean };
+    const summary = JSON.parse(readFileSync(join(resultsDir, 'summary.json'), 'utf8')) as {
+      compliant: boolean;
+    };
     expect(summary.compliant).toBe(true);
     expect(readFileSync(join(resultsDir, 'junit.xml'), 'utf8')).toMatch(/<testsuite/);
   });
@@ -86,10 +95,14 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     const haystacks: [string, string][] = [
       ['stdout', run.stdout],
       ['stderr', run.stderr],
-      ...readdirSync(resultsDir).map((f): [string, string] => [f, readFileSync(join(resultsDir, f), 'latin1')]),
+      ...readdirSync(resultsDir).map((f): [string, string] => [
+        f,
+        readFileSync(join(resultsDir, f), 'latin1'),
+      ]),
       ...readdirSync(resultsDir).map((f): [string, string] => [f, readFileSync(join(resultsDir, f), 'utf8')]),
       ['argv', run.argvSeen.join('\n')],
     ];
-    for (const [where, text] of haystacks) for (const form of forms) expect(text.includes(form), where).toBe(false);
+    for (const [where, text] of haystacks)
+      for (const form of forms) expect(text.includes(form), where).toBe(false);
   });
 });

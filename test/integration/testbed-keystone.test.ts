@@ -26,7 +26,11 @@ async function memberToken(env: Record<string, string>): Promise<{ status: numbe
       identity: {
         methods: ['password'],
         password: {
-          user: { name: env.OS_USERNAME, domain: { name: env.OS_USER_DOMAIN_NAME }, password: env.OS_PASSWORD },
+          user: {
+            name: env.OS_USERNAME,
+            domain: { name: env.OS_USER_DOMAIN_NAME },
+            password: env.OS_PASSWORD,
+          },
         },
       },
       scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: env.OS_PROJECT_DOMAIN_NAME } } },
@@ -65,7 +69,11 @@ describeDocker('Keystone test bed', () => {
     const member = ks.members[0]!;
     expect(member.password).toBe(NASTY_PASSWORD);
     const env = openrcEnv(ks, member);
-    expect(env).toMatchObject({ OS_AUTH_URL: ks.authUrl, OS_PROJECT_NAME: 'demo', OS_IDENTITY_API_VERSION: '3' });
+    expect(env).toMatchObject({
+      OS_AUTH_URL: ks.authUrl,
+      OS_PROJECT_NAME: 'demo',
+      OS_IDENTITY_API_VERSION: '3',
+    });
 
     const { status, token } = await memberToken(env);
     expect(status).toBe(201);
@@ -75,7 +83,9 @@ describeDocker('Keystone test bed', () => {
     expect(roles).toContain('member');
     expect(roles).not.toContain('admin');
     const identity = token!.catalog.find((s) => s.type === 'identity');
-    expect(identity?.endpoints).toContainEqual(expect.objectContaining({ interface: 'public', url: ks.authUrl }));
+    expect(identity?.endpoints).toContainEqual(
+      expect.objectContaining({ interface: 'public', url: ks.authUrl }),
+    );
   });
 
   it('refuses a wrong password', async () => {

@@ -44,7 +44,11 @@ export interface LauncherOptions {
 }
 
 /** Runs `node LAUNCHER ARGS` with only the given environment (plus PATH and HOME). */
-export function runLauncher(launcher: string, args: string[], options: LauncherOptions): Promise<LauncherRun> {
+export function runLauncher(
+  launcher: string,
+  args: string[],
+  options: LauncherOptions,
+): Promise<LauncherRun> {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env };
     const child = spawn(process.execPath, [launcher, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
@@ -55,7 +59,8 @@ export function runLauncher(launcher: string, args: string[], options: LauncherO
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const sampler = setInterval(() => {
       try {
-        for (const line of execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')) argvSeen.add(line);
+        for (const line of execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n'))
+          argvSeen.add(line);
       } catch {
         /* ps may be missing */
       }

@@ -142,7 +142,11 @@ async function buildRecipe(name: string): Promise<void> {
   const tag = recipeTag(name);
   if (await imageExists(tag)) return;
   // Legacy builder (no `version`), never `pull`: the base image exists only locally.
-  const stream = await docker().buildImage(packContext(readRecipe(name)), { t: tag, rm: true, forcerm: true });
+  const stream = await docker().buildImage(packContext(readRecipe(name)), {
+    t: tag,
+    rm: true,
+    forcerm: true,
+  });
   const tail: string[] = [];
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -205,7 +209,7 @@ export async function freePort(extra = 0): Promise<number> {
 export async function containerLogs(id: string): Promise<string> {
   const raw = await docker().getContainer(id).logs({ stdout: true, stderr: true, follow: false });
   const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length; ) {
+  for (let at = 0; at + 8 <= raw.length;) {
     const size = raw.readUInt32BE(at + 4);
     parts.push(raw.subarray(at + 8, at + 8 + size));
     at += 8 + size;
@@ -255,7 +259,9 @@ async function waitHealthy(container: Docker.Container, spec: RunSpec): Promise<
     if (State.Health?.Status === 'healthy') return;
     const timedOut = Date.now() > deadline;
     if (!State.Running || timedOut) {
-      const why = timedOut ? `not healthy after ${spec.healthyWithinMs / 1000} s` : `exited (${State.ExitCode})`;
+      const why = timedOut
+        ? `not healthy after ${spec.healthyWithinMs / 1000} s`
+        : `exited (${State.ExitCode})`;
       const logs = await containerLogs(container.id).catch((e: unknown) => `(no logs: ${String(e)})`);
       throw new Error(`${spec.what} container ${why}; its logs:\n${logs.slice(-8_000)}`);
     }

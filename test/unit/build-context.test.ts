@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import tar from 'tar-stream';
-import { contextHash, packContext, packageRoot, readImageFiles, type ImageFile } from '../../src/build-context.js';
+import {
+  contextHash,
+  packContext,
+  packageRoot,
+  readImageFiles,
+  type ImageFile,
+} from '../../src/build-context.js';
 
 const files: ImageFile[] = [
   { name: 'Dockerfile', content: Buffer.from('FROM x\n') },
@@ -10,7 +16,7 @@ const files: ImageFile[] = [
 describe('build context', () => {
   it('packs the files with fixed modes', async () => {
     const extract = tar.extract();
-    (packContext(files) as unknown as NodeJS.ReadableStream).pipe(extract as unknown as NodeJS.WritableStream);
+    packContext(files).pipe(extract);
     const seen: [string, number, string][] = [];
     for await (const entry of extract) {
       const chunks: Buffer[] = [];

@@ -17,7 +17,13 @@ describe('planTempest', () => {
     ['four members, two resellers', [...members, ...resellers], 2, 'member', 'ResellerAdmin'],
     ['four members, one reseller', [...members, resellers[0]!], 1, 'member', 'ResellerAdmin'],
     ['operator role spelt Member', [acct('a', 'Member'), acct('b', 'Member')], 1, 'Member', undefined],
-    ['swiftoperator only', [acct('a', 'swiftoperator'), acct('b', 'swiftoperator')], 1, 'swiftoperator', undefined],
+    [
+      'swiftoperator only',
+      [acct('a', 'swiftoperator'), acct('b', 'swiftoperator')],
+      1,
+      'swiftoperator',
+      undefined,
+    ],
   ])('%s', (_name, accounts, concurrency, operator, reseller) => {
     const plan = planTempest(accounts);
     expect(plan.concurrency).toBe(concurrency);
