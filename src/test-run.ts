@@ -59,6 +59,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
         );
         break;
       case 'start':
+        progress.start();
         reporter.progress(formatProgress(progress.snapshot()));
         break;
       case 'test': {

@@ -37,23 +37,27 @@ export function judge(
       `${counts.notRun} not run${counts.notInstalled ? `, ${counts.notInstalled} not in this Tempest` : ''}`,
   );
   // Why tests did not run: a class that failed or was skipped in setup reports one fixture result.
-  for (const t of tests.filter((x) => FIXTURE.test(x.name) && x.status !== 'success'))
-    reporter.warn(
-      `not run: ${FIXTURE.exec(t.name)![2]} (${t.status} in ${FIXTURE.exec(t.name)![1]}${t.reason ? `: ${t.reason}` : ''})`,
-    );
+  const notRunReasons = tests
+    .map((t) => ({ t, m: FIXTURE.exec(t.name) }))
+    .filter(({ t, m }) => m !== null && t.status !== 'success')
+    .map(({ t, m }) => ({ class: m![2]!, phase: m![1]!, status: t.status, reason: t.reason ?? '' }));
+  for (const r of notRunReasons)
+    reporter.warn(`not run: ${r.class} (${r.status} in ${r.phase}${r.reason ? `: ${r.reason}` : ''})`);
   for (const t of listed.filter((x) => x.status === 'skip' && x.reason).slice(0, 20))
     reporter.info(`skipped ${t.name}: ${t.reason}`);
 
   if (!selection.guideline) {
     const compliant = counts.passed === counts.tests && counts.notInstalled === 0;
     reporter.step(compliant ? 'every listed test passed' : 'NOT every listed test passed');
-    return { compliant, summary: { counts, missing: matched.missing, compliant }, tests };
+    return { compliant, summary: { counts, missing: matched.missing, notRunReasons, compliant }, tests };
   }
   const verdict = computeVerdict(selection.guideline, tests);
-  for (const line of formatVerdict(verdict).trimEnd().split('\n')) reporter.info(line);
+  const lines = formatVerdict(verdict).trimEnd().split('\n');
+  for (const line of lines.slice(0, -1).filter((l) => l.trim() !== '')) reporter.info(line);
+  reporter.step(lines[lines.length - 1]!);
   return {
     compliant: verdict.compliant,
-    summary: { ...summaryJson(verdict, { notInstalled: matched.missing }), counts },
+    summary: { ...summaryJson(verdict, { notInstalled: matched.missing }), counts, notRunReasons },
     tests,
   };
 }

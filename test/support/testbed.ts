@@ -102,24 +102,23 @@ export const describeDocker = describe.skipIf(!((await dockerReachable()) || inC
 
 // ---------------------------------------------------------------------------------------------- images
 
-function readRecipe(name: string): ImageFile[] {
-  const dir = join(RECIPES, name);
+function readRecipe(dir: string): ImageFile[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => ({ name: e.name, content: readFileSync(join(dir, e.name)) }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function recipeTag(name: string): string {
-  return `tcup-testbed-${name}:${contextHash(readRecipe(name)).slice(0, 16)}`;
+function recipeTag(dir: string, repo: string): string {
+  return `${repo}:${contextHash(readRecipe(dir)).slice(0, 16)}`;
 }
 
 export function keystoneImage(): string {
-  return recipeTag('keystone');
+  return recipeTag(join(RECIPES, 'keystone'), 'tcup-testbed-keystone');
 }
 
 export function swiftImage(): string {
-  return recipeTag('swift');
+  return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift');
 }
 
 async function imageExists(tag: string): Promise<boolean> {
@@ -138,15 +137,15 @@ interface BuildEvent {
   errorDetail?: { message?: string };
 }
 
-async function buildRecipe(name: string): Promise<void> {
-  const tag = recipeTag(name);
-  if (await imageExists(tag)) return;
+/**
+ * Builds the image of a flat recipe folder as `repo:<content hash>`, unless that tag exists; returns the tag.
+ * Rejects with the build's own message (and its last lines) when any progress event reports an error.
+ */
+export async function buildRecipeImage(dir: string, repo: string): Promise<string> {
+  const tag = recipeTag(dir, repo);
+  if (await imageExists(tag)) return tag;
   // Legacy builder (no `version`), never `pull`: the base image exists only locally.
-  const stream = await docker().buildImage(packContext(readRecipe(name)), {
-    t: tag,
-    rm: true,
-    forcerm: true,
-  });
+  const stream = await docker().buildImage(packContext(readRecipe(dir)), { t: tag, rm: true, forcerm: true });
   const tail: string[] = [];
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -163,6 +162,7 @@ async function buildRecipe(name: string): Promise<void> {
   if (failure !== undefined)
     throw new Error(`building ${tag} failed: ${failure}\n--- last build output:\n${tail.join('\n')}`);
   if (!(await imageExists(tag))) throw new Error(`building ${tag} ended without an image`);
+  return tag;
 }
 
 let building: Promise<void> | undefined;
@@ -170,8 +170,8 @@ let building: Promise<void> | undefined;
 /** Builds both images unless their content-hash tags exist; one after the other, to spare the cores. */
 export function buildTestbedImages(): Promise<void> {
   building ??= (async () => {
-    await buildRecipe('keystone');
-    await buildRecipe('swift');
+    await buildRecipeImage(join(RECIPES, 'keystone'), 'tcup-testbed-keystone');
+    await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift');
   })();
   building.catch(() => (building = undefined));
   return building;
