@@ -3,10 +3,11 @@
  * Keystone test bed: identity capabilities of 2020.06, results on disk, nothing left, no secret anywhere.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
   buildTestbedImages,
   describeDocker,
@@ -24,26 +25,46 @@ const tcupContainers = () =>
 
 describeDocker('tcup run against a real Keystone (single-file launcher)', () => {
   let keystone: StartedKeystone;
+  let refstack: RefstackTestServer;
   let run: LauncherRun;
   let dir: string;
+  let launcher: string;
   let resultsDir: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     await requireDocker();
     await buildTestbedImages();
     keystone = await startKeystone({ memberPassword: PASSWORD });
-    const where = launcherInEmptyDir();
-    dir = where.dir;
+    ({ dir, launcher } = launcherInEmptyDir());
     resultsDir = join(dir, 'results');
-    const env = openrcEnv(keystone, keystone.members[0]!);
+    env = openrcEnv(keystone, keystone.members[0]!);
+    // The user's RefStack key (OpenSSH format, as ssh-keygen makes it), registered with the server.
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'refstack_key')]);
+    refstack = await startRefstackServer({ anonymous: false });
+    refstack.registerKey(readFileSync(join(dir, 'refstack_key.pub'), 'utf8').trim());
     run = await runLauncher(
-      where.launcher,
-      ['--guideline', '2020.06', '--capability', 'identity-*', '--results-dir', resultsDir],
+      launcher,
+      [
+        '--guideline',
+        '2020.06',
+        '--capability',
+        'identity-*',
+        '--results-dir',
+        resultsDir,
+        '--upload',
+        '--yes',
+        '--sign',
+        'refstack_key',
+        '--refstack-url',
+        refstack.url,
+      ],
       { cwd: dir, env },
     );
   });
 
   afterAll(async () => {
+    await refstack?.close();
     await keystone?.stop();
   });
 
@@ -80,6 +101,54 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     };
     expect(summary.compliant).toBe(true);
     expect(readFileSync(join(resultsDir, 'junit.xml'), 'utf8')).toMatch(/<testsuite/);
+  });
+
+  it('uploads the signed document, byte for byte, and records where', () => {
+    expect(refstack.stored.size).toBe(1);
+    const [stored] = [...refstack.stored.values()];
+    expect(stored!.owner).toBeDefined();
+    expect(JSON.parse(stored!.rawBody.toString('utf8'))).toEqual(
+      JSON.parse(readFileSync(join(resultsDir, 'refstack.json'), 'utf8')),
+    );
+    const upload = JSON.parse(readFileSync(join(resultsDir, 'upload.json'), 'utf8')) as { test_id: string };
+    expect(upload.test_id).toBe(stored!.id);
+    expect(run.stderr).toContain(`uploaded: `);
+  });
+
+  it('reports the requested tests this Tempest lacks, and a failing run says so in its exit code', async () => {
+    const list = join(dir, 'list.txt');
+    writeFileSync(
+      list,
+      'tempest.api.identity.v3.test_tokens.TokensV3Test.test_create_token\n' +
+        'tempest.api.identity.v3.test_tokens.TokensV3Test.test_no_such_test_in_this_tempest\n',
+    );
+    const out = join(dir, 'with-missing');
+    const r = await runLauncher(launcher, ['--test-list', 'list.txt', '-o', out], { cwd: dir, env });
+    expect(r.stderr).toMatch(
+      /missing: tempest\.api\.identity\.v3\.test_tokens\.TokensV3Test\.test_no_such_test_in_this_tempest/,
+    );
+    expect(readFileSync(join(out, 'missing.txt'), 'utf8')).toContain('test_no_such_test_in_this_tempest');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { missing: string[] };
+    expect(summary.missing).toEqual([
+      'tempest.api.identity.v3.test_tokens.TokensV3Test.test_no_such_test_in_this_tempest',
+    ]);
+    expect(r.code).toBe(9);
+  });
+
+  it('refuses a wrong password in seconds, before anything slow', async () => {
+    const started = Date.now();
+    const r = await runLauncher(launcher, [], { cwd: dir, env: { ...env, OS_PASSWORD: 'not-the-password' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/✖ Keystone rejected the credentials for user demo/);
+    expect(r.stderr).not.toMatch(/preparing the Tempest image/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('names a missing OS_AUTH_URL with a hint', async () => {
+    const { OS_AUTH_URL: _, ...rest } = env;
+    const r = await runLauncher(launcher, [], { cwd: dir, env: rest });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/✖ OS_AUTH_URL is not set\n\s+hint: source your openrc file/);
   });
 
   it('shows progress while it runs', () => {
