@@ -70,7 +70,9 @@ export async function resolveCloud(
   }
   for (const secret of secretsOf(credentials)) deps.redactor.add(secret, 'the password');
   for (const weak of deps.redactor.weakSecrets())
-    reporter.warn(`${weak.name ?? 'a secret'} has only ${weak.length} characters: every occurrence of it in the output is redacted`);
+    reporter.warn(
+      `${weak.name ?? 'a secret'} has only ${weak.length} characters: every occurrence of it in the output is redacted`,
+    );
   reporter.step(`credentials: ${describeCredentials(credentials)}`);
 
   if (!options.accountsFile) return { credentials };
