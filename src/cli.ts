@@ -65,7 +65,7 @@ function uploadOptions(cmd: Command): Command {
 export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Command {
   const program = new Command('tcup')
     .description(
-      'Check an OpenStack cloud against an OpenStack interop guideline with Tempest in a container,\n' +
+      'Check an OpenStack cloud against an OpenStack interop guideline with Tempest in a container, ' +
         'and (only if you agree) upload the result to a RefStack server.',
     )
     .version(VERSION)

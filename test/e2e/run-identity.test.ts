@@ -135,6 +135,29 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     expect(r.code).toBe(9);
   });
 
+  it('re-runs only what failed before and merges the verdict', async () => {
+    const earlier = join(dir, 'earlier');
+    execFileSync('cp', ['-r', resultsDir, earlier]);
+    const tests = JSON.parse(readFileSync(join(earlier, 'tests.json'), 'utf8')) as {
+      name: string;
+      status: string;
+    }[];
+    const failed = tests.find((t) => t.name.endsWith('TokensV3Test.test_validate_token'))!;
+    failed.status = 'fail';
+    writeFileSync(join(earlier, 'tests.json'), JSON.stringify(tests));
+    const out = join(dir, 'rerun');
+    const r = await runLauncher(
+      launcher,
+      ['--guideline', '2020.06', '--capability', 'identity-*', '--rerun-failed', 'earlier', '-o', out],
+      { cwd: dir, env },
+    );
+    expect(r.stderr).toMatch(/re-running 1 of 7 tests/);
+    expect(r.stderr).toMatch(/6 of 6 required capabilities pass/);
+    const merged = JSON.parse(readFileSync(join(out, 'refstack.json'), 'utf8')) as { results: unknown[] };
+    expect(merged.results).toHaveLength(7);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('refuses a wrong password in seconds, before anything slow', async () => {
     const started = Date.now();
     const r = await runLauncher(launcher, [], { cwd: dir, env: { ...env, OS_PASSWORD: 'not-the-password' } });
