@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { createCleanupStack } from '../../src/cleanup.js';
+
+describe('cleanup stack', () => {
+  it('releases in reverse order, once, and reports what failed', async () => {
+    const order: string[] = [];
+    const stack = createCleanupStack();
+    stack.defer('image', async () => void order.push('image'));
+    stack.defer('container', () => Promise.reject(new Error('gone')));
+    stack.defer('http', async () => void order.push('http'));
+    expect(stack.pending()).toEqual(['image', 'container', 'http']);
+    const [first, second] = await Promise.all([stack.dispose(), stack.dispose()]);
+    expect(first).toEqual(['container']);
+    expect(second).toBe(first);
+    expect(order).toEqual(['http', 'image']);
+    expect(stack.pending()).toEqual([]);
+  });
+});

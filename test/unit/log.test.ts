@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createReporter } from '../../src/log.js';
+import { createRedactor } from '../../src/redact.js';
+
+const make = (isTTY: boolean, verbose = false) => {
+  let out = '';
+  const redactor = createRedactor(['s3cret']);
+  const reporter = createReporter({
+    write: (t) => (out += t),
+    isTTY,
+    verbose,
+    redact: (t) => redactor.redact(t),
+  });
+  return { reporter, out: () => out };
+};
+
+describe('reporter', () => {
+  it('redacts every line, the status line and the transcript', () => {
+    const { reporter, out } = make(false, true);
+    reporter.step('user s3cret');
+    reporter.log('container says s3cret');
+    reporter.progress('[1/2] s3cret');
+    reporter.endProgress();
+    expect(out()).not.toContain('s3cret');
+    expect(reporter.transcript()).not.toContain('s3cret');
+    expect(out()).toBe('› user [REDACTED]\n  | container says [REDACTED]\n[1/2] [REDACTED]\n');
+  });
+
+  it('keeps the container log out of the output unless verbose, but in the transcript', () => {
+    const { reporter, out } = make(false);
+    reporter.log('tempestconf: discovering');
+    expect(out()).toBe('');
+    expect(reporter.transcript()).toContain('tempestconf: discovering');
+  });
+
+  it('rewrites the status line in place on a terminal and keeps it below messages', () => {
+    const { reporter, out } = make(true);
+    reporter.progress('[1/3]');
+    reporter.progress('[2/3]');
+    reporter.warn('FAIL x');
+    reporter.endProgress();
+    expect(out()).toBe('[1/3]\r\x1b[2K[2/3]\r\x1b[2K! FAIL x\n[2/3]\n');
+  });
+
+  it('prints a status line only when it changes when not on a terminal', () => {
+    const { reporter, out } = make(false);
+    reporter.progress('[1/3]');
+    reporter.progress('[1/3]');
+    reporter.progress('[2/3]');
+    expect(out()).toBe('[1/3]\n[2/3]\n');
+  });
+});
