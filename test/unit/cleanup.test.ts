@@ -5,9 +5,9 @@ describe('cleanup stack', () => {
   it('releases in reverse order, once, and reports what failed', async () => {
     const order: string[] = [];
     const stack = createCleanupStack();
-    stack.defer('image', async () => void order.push('image'));
+    stack.defer('image', () => Promise.resolve(order.push('image')));
     stack.defer('container', () => Promise.reject(new Error('gone')));
-    stack.defer('http', async () => void order.push('http'));
+    stack.defer('http', () => Promise.resolve(order.push('http')));
     expect(stack.pending()).toEqual(['image', 'container', 'http']);
     const [first, second] = await Promise.all([stack.dispose(), stack.dispose()]);
     expect(first).toEqual(['container']);
