@@ -82,19 +82,24 @@ export async function runBare(
   name: string,
   labels: Record<string, string>,
   request: Record<string, unknown>,
-  options: { cwd: string; timeoutMs: number },
+  options: { cwd: string; timeoutMs: number; signal: AbortSignal },
 ): Promise<BareOutcome> {
   const run = await runTimed('docker', bareDockerArgs(image, name, labels), {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd },
     input: JSON.stringify(request) + '\n',
     timeoutMs: options.timeoutMs,
+    signal: options.signal,
   });
   const statuses: Record<string, number> = {};
   let doneCode: number | undefined;
   for (const line of run.stdout.split('\n')) {
     if (!line.startsWith('::tcup:: ')) continue;
-    const event = JSON.parse(line.slice('::tcup:: '.length)) as { event: string; status?: string; code?: number };
+    const event = JSON.parse(line.slice('::tcup:: '.length)) as {
+      event: string;
+      status?: string;
+      code?: number;
+    };
     if (event.event === 'test' && event.status) statuses[event.status] = (statuses[event.status] ?? 0) + 1;
     if (event.event === 'done') doneCode = event.code;
   }

@@ -23,6 +23,8 @@ export interface TimedOptions {
   /** Written to stdin, which is then closed (closed at once without it). */
   input?: string;
   timeoutMs: number;
+  /** On abort the child gets SIGTERM (its own cleanup), then SIGKILL 20 s later. */
+  signal?: AbortSignal;
 }
 
 export function runTimed(command: string, args: string[], options: TimedOptions): Promise<TimedRun> {
@@ -47,6 +49,12 @@ export function runTimed(command: string, args: string[], options: TimedOptions)
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs);
+    const stop = () => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -54,6 +62,7 @@ export function runTimed(command: string, args: string[], options: TimedOptions)
     child.on('close', (code, signal) => {
       const wallMs = performance.now() - started;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
       if (partial) stderr.push({ atMs: wallMs, text: partial });
       resolve({ code, signal, wallMs, stdout: Buffer.concat(stdout).toString('utf8'), stderr, timedOut });
     });

@@ -24,6 +24,15 @@ function imageFiles() {
   return files;
 }
 
+// The demo cloud's recipe (demo/keystone, a flat folder), for `tcup demo`.
+function demoFiles() {
+  const dir = join(root, 'demo/keystone');
+  const files = {};
+  for (const name of readdirSync(dir).sort())
+    if (statSync(join(dir, name)).isFile()) files[name] = readFileSync(join(dir, name)).toString('base64');
+  return files;
+}
+
 // Optional native addons (ssh2's crypto, cpu-features) and debug's supports-color: stubbed, so the
 // bundle has no .node files; ssh2 falls back to pure JS and a unix socket needs none of it.
 const noNative = {
@@ -51,6 +60,7 @@ await build({
   legalComments: 'none',
   define: {
     __TCUP_IMAGE_FILES__: JSON.stringify(imageFiles()),
+    __TCUP_DEMO_FILES__: JSON.stringify(demoFiles()),
     __TCUP_VERSION__: JSON.stringify(pkg.version),
     'import.meta.url': '__tcup_import_meta_url',
   },

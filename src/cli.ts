@@ -10,6 +10,11 @@ import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL, runTcup, type RunOptions, type
 import { listGuidelinesText } from './commands/guidelines.js';
 import { signCommand } from './commands/sign.js';
 import { uploadCommand } from './commands/upload.js';
+import { demoCommand } from './commands/demo.js';
+import { loadImageFiles } from './build-context.js';
+import { loadDemoRecipe } from './demo-recipe.js';
+import { DEMO_IMAGE_REPO } from './docker/demo-cloud.js';
+import { imageTag } from './docker/image.js';
 
 declare const __TCUP_VERSION__: string | undefined;
 const VERSION = typeof __TCUP_VERSION__ === 'string' ? __TCUP_VERSION__ : '0.1.0-dev';
@@ -25,6 +30,7 @@ export interface Io {
 
 const EXAMPLES = `
 Examples:
+  $ tcup demo                                           # no cloud at hand: a throwaway Keystone, tested, removed
   $ source admin-openrc.sh && tcup                      # 2020.06 platform, required tests
   $ tcup --os-cloud mycloud --guideline 2020.06 --target object --accounts accounts.yaml
   $ tcup --capability 'identity-*' --upload --sign ~/.ssh/id_rsa
@@ -132,6 +138,33 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   ).action(async (results: string, opts: Record<string, unknown>) => {
     exit.code = await uploadCommand(deps, results, opts);
   });
+
+  program
+    .command('demo')
+    .description(
+      'see the whole flow without a cloud: start a throwaway Keystone in a container, run the identity ' +
+        'tests of the default guideline against it, then remove everything',
+    )
+    .option('-o, --results-dir <dir>', 'where results go (default ./tcup-results/<time>)')
+    .option('-v, --verbose', 'show the container logs and the image builds')
+    .addHelpText('after', '\nExample:\n  $ tcup demo -o demo-results')
+    .action(async (opts: { resultsDir?: string; verbose?: boolean }) => {
+      exit.code = await demoCommand(deps, {
+        resultsDir: opts.resultsDir,
+        verbose: opts.verbose === true,
+        cwd: io.cwd,
+      });
+    });
+
+  // Hidden: the tag of the image this tcup builds (tests compare the single file with the checkout).
+  program
+    .command('image-tag', { hidden: true })
+    .option('--demo', "the demo cloud's image instead of Tempest's")
+    .action((opts: { demo?: boolean }) => {
+      io.stdout.write(
+        (opts.demo ? imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO) : imageTag(loadImageFiles(), [])) + '\n',
+      );
+    });
 
   program
     .command('sign <key>')

@@ -142,6 +142,8 @@ export function formsOf(secret: string): Set<string> {
     encodeURIComponent(secret).replace(/%20/g, '+'),
     new URLSearchParams({ s: secret }).toString().slice(2),
     secret.replace(/[&<>"']/g, (c) => XML_ENTITIES[c] ?? c),
+    // YAML single-quoted scalar (accounts.yaml as PyYAML writes it): ' doubled.
+    secret.replace(/'/g, "''"),
     base64,
     base64.replace(/\+/g, '-').replace(/\//g, '_'),
   ]);

@@ -1,9 +1,10 @@
 /**
- * The pipeline, top to bottom: credentials → preflight → selection → image → match → container →
+ * The pipeline, top to bottom: credentials → selection → preflight → image → match → container →
  * results → verdict → upload. Everything created is deferred to the cleanup stack at once, and the
  * stack is emptied on success, failure and Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
+import type { Account } from './accounts.js';
 import { loadImageFiles } from './build-context.js';
 import { createCleanupStack } from './cleanup.js';
 import { createEngine, pingEngine } from './docker/engine.js';
@@ -13,7 +14,7 @@ import { EXIT_CODES, EXIT_OK, TcupError } from './errors.js';
 import { createHttpClient } from './http.js';
 import { createReporter } from './log.js';
 import type { Redactor } from './redact.js';
-import { buildRefstackDocument } from './results.js';
+import { buildRefstackDocument, type TestResult } from './results.js';
 import { createResultsDir, defaultResultsDir, writeResultsFolder } from './results-folder.js';
 import { planTempest } from './tempest-plan.js';
 import { runTests } from './test-run.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   cloud?: string | undefined;
   passwordStdin: boolean;
   accountsFile?: string | undefined;
+  /** Accounts given directly instead of --accounts FILE (tcup demo). */
+  accounts?: Account[] | undefined;
   guideline: string;
   target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
   types: string[];
@@ -89,12 +92,14 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     cleanup.defer('http client', () => http.close());
     check();
 
-    // 2. Preflight: every account authenticates against Keystone before anything slow.
-    const accounts = await checkAccounts(http, cloud, deps, reporter);
+    // 2. What to run: the guideline's tests (or a list), its pinned Tempest. Bad input is refused
+    // here, before the cloud is contacted.
+    const selection = await resolveSelection(http, options, reporter);
     check();
 
-    // 3. What to run: the guideline's tests (or a list), its pinned Tempest, the upload question early.
-    const selection = await resolveSelection(http, options, reporter);
+    // 3. Preflight: every account authenticates against Keystone before anything slow; the upload
+    // question early.
+    const accounts = await checkAccounts(http, cloud, deps, reporter);
     const consent = options.upload.askEarly
       ? await decideUpload(deps, options.upload, undefined, reporter, signingKey !== undefined)
       : undefined;
@@ -150,6 +155,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
 
     const resultsDir = options.resultsDir ?? defaultResultsDir(options.cwd, new Date(deps.now()));
     await createResultsDir(resultsDir);
+    const sofar: TestResult[] = [];
     const run = await runTests(engine, {
       image: image.tag,
       session,
@@ -158,6 +164,21 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       reporter,
       cleanup,
       signal,
+      onTest: (t) => sofar.push(t),
+    }).catch(async (error: unknown) => {
+      // Interrupted or killed: keep what there is (the results so far and the log) before failing.
+      reporter.endProgress();
+      const summary = { partial: true, compliant: false, results: sofar.length, planned: matched.ids.length };
+      const log = reporter.transcript();
+      await writeResultsFolder(
+        resultsDir,
+        { files: new Map(), tests: sofar, summary, missing: matched.missing, log },
+        redactor,
+        redactor.secrets(),
+      )
+        .then(() => reporter.info(`the ${sofar.length} results so far are in ${resultsDir}`))
+        .catch(() => undefined);
+      throw error;
     });
 
     // 7. Results on disk before anything else can fail; then the verdict and the upload.

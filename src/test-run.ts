@@ -33,6 +33,8 @@ export interface TestRunOptions {
   cleanup: CleanupStack;
   signal: AbortSignal;
   now?: () => number;
+  /** Each result as it arrives (the caller keeps them, to save what there is if the run fails). */
+  onTest?: (result: TestResult) => void;
 }
 
 const STATUSES: Record<string, TestStatus> = {
@@ -65,14 +67,16 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
       case 'test': {
         const status = STATUSES[event.status] ?? 'fail';
         const { name, uuid } = splitTestId(event.id);
-        results.set(event.id, {
+        const result: TestResult = {
           id: event.id,
           name,
           ...(uuid ? { uuid } : {}),
           status,
           ...(event.ms != null ? { durationMs: event.ms } : {}),
           ...(event.reason ? { reason: event.reason } : {}),
-        });
+        };
+        results.set(event.id, result);
+        options.onTest?.(result);
         progress.record(status);
         if (status === 'fail' || status === 'uxsuccess')
           reporter.warn(`FAIL ${name}${event.reason ? `: ${event.reason}` : ''}`);

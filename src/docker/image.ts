@@ -19,12 +19,18 @@ export interface ImageOptions {
   proxy: Record<string, string>;
   onLine: (line: string) => void;
   signal?: AbortSignal;
+  /** Image repository (default tcup-tempest; the demo cloud's image has its own). */
+  repo?: string;
 }
 
-export function imageTag(files: readonly ImageFile[], plugins: readonly string[]): string {
+export function imageTag(
+  files: readonly ImageFile[],
+  plugins: readonly string[],
+  repo: string = IMAGE_REPO,
+): string {
   const args: Record<string, string> =
     plugins.length > 0 ? { TCUP_PLUGINS: [...plugins].sort().join(' ') } : {};
-  return `${IMAGE_REPO}:${contextHash(files, args).slice(0, 16)}`;
+  return `${repo}:${contextHash(files, args).slice(0, 16)}`;
 }
 
 export async function imageExists(engine: Engine, tag: string): Promise<boolean> {
@@ -49,7 +55,7 @@ export async function ensureImage(
   files: readonly ImageFile[],
   options: ImageOptions,
 ): Promise<BuiltImage> {
-  const tag = imageTag(files, options.plugins);
+  const tag = imageTag(files, options.plugins, options.repo);
   if (await imageExists(engine, tag)) return { tag, built: false };
   const buildargs: Record<string, string> = { ...options.proxy };
   if (options.plugins.length > 0) buildargs.TCUP_PLUGINS = [...options.plugins].sort().join(' ');

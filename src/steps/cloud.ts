@@ -33,6 +33,8 @@ interface CloudOptions {
   cloud?: string | undefined;
   passwordStdin: boolean;
   accountsFile?: string | undefined;
+  /** Accounts given directly (tcup demo), instead of a file; their passwords are set. */
+  accounts?: Account[] | undefined;
   cacert?: string | undefined;
   insecure?: boolean | undefined;
 }
@@ -75,6 +77,11 @@ export async function resolveCloud(
     );
   reporter.step(`credentials: ${describeCredentials(credentials)}`);
 
+  if (options.accounts) {
+    for (const account of options.accounts) if (account.password) deps.redactor.add(account.password);
+    reporter.step(`accounts: ${options.accounts.length}`);
+    return { credentials, accounts: options.accounts };
+  }
   if (!options.accountsFile) return { credentials };
   const text = readFileOrUndefined(resolve(deps.cwd, options.accountsFile));
   if (text === undefined)

@@ -167,6 +167,33 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  it('without a terminal, a missing password is an error; --password-stdin reads it from a pipe', async () => {
+    // Another member: the wrong-password cases lock a user out for a few seconds (Keystone's lockout).
+    const { OS_PASSWORD: _, ...noPassword } = openrcEnv(keystone, keystone.members[1]!);
+    const refused = await runLauncher(launcher, [], { cwd: dir, env: noPassword });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/✖ OS_PASSWORD is not set and there is no terminal to ask for it/);
+    expect(refused.stderr).toMatch(/--password-stdin/);
+    const wrong = await runLauncher(launcher, ['--password-stdin'], {
+      cwd: dir,
+      env: noPassword,
+      input: 'wrong\n',
+    });
+    expect(wrong.stderr).toMatch(/Keystone rejected the credentials/);
+    expect(wrong.code).toBe(4);
+    const right = await runLauncher(
+      launcher,
+      ['--password-stdin', '--capability', 'identity-v3-tokens-create', '-o', join(dir, 'stdin')],
+      {
+        cwd: dir,
+        env: noPassword,
+        input: PASSWORD + '\n',
+      },
+    );
+    expect(right.stderr).toMatch(/Keystone accepted the credentials/);
+    expect(right.code, right.stderr).toBe(0);
+  });
+
   it('names a missing OS_AUTH_URL with a hint', async () => {
     const { OS_AUTH_URL: _, ...rest } = env;
     const r = await runLauncher(launcher, [], { cwd: dir, env: rest });

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench`: what tcup costs on top of Tempest and Docker, measured on this machine in one run.
+ * Prints a table and writes bench/results.md. Every container it starts carries `tcup.test=1` and the test
+ * bed's session label and is removed at the end, on failure, on Ctrl-C and when the time limit hits.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from '../src/docker/engine.js';
+import { leftoverContainers, type StartedKeystone } from '../test/support/testbed.js';
+import { ADDON_PLUGINS, ensurePluginImage, imageBytes, megabytes } from './image-size.js';
+import { measureRedactor } from './redactor-throughput.js';
+import { formatTable, seconds, type Row } from './report.js';
+import { writeResults } from './results-file.js';
+import { measureStartup } from './startup.js';
+import { median } from './timed-process.js';
+import { log, measureWarmRuns } from './warm-runs.js';
+
+const TIME_LIMIT_MS = 50 * 60_000;
+const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
+
+const controller = new AbortController();
+const work = mkdtempSync(join(tmpdir(), 'tcup-bench-'));
+let keystone: StartedKeystone | undefined;
+
+async function cleanUp(): Promise<number> {
+  await keystone?.stop().catch(() => undefined);
+  const engine = createEngine(process.env);
+  const left = await leftoverContainers();
+  await Promise.all(
+    left.map((id) =>
+      engine
+        .getContainer(id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
+  rmSync(work, { recursive: true, force: true });
+  return left.length;
+}
+
+function stopEarly(why: string, code: number): void {
+  log(`${why}: stopping and removing the bench's containers`);
+  controller.abort(new Error(why));
+  setTimeout(() => void cleanUp().finally(() => process.exit(code)), 25_000).unref();
+}
+
+process.once('SIGINT', () => stopEarly('interrupted', 130));
+process.once('SIGTERM', () => stopEarly('terminated', 143));
+setTimeout(
+  () => stopEarly(`over the time limit of ${TIME_LIMIT_MS / 60_000} min`, 124),
+  TIME_LIMIT_MS,
+).unref();
+
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
+const range = (values: number[]) => `${seconds(Math.min(...values))} – ${seconds(Math.max(...values))}`;
+
+async function main(): Promise<void> {
+  const loadBefore = uptime();
+  log(`machine: ${loadBefore}`);
+  const warm = await measureWarmRuns(work, controller.signal, (k) => (keystone = k));
+  await keystone?.stop();
+  keystone = undefined;
+
+  log('tcup --help start-up (1 warm-up + 10)');
+  const help = await measureStartup([warm.launcher, '--help'], work);
+  const bareNode = await measureStartup(['-e', '0'], work);
+  log('redactor throughput (100 MB, 3 passes)');
+  const redactor = await measureRedactor();
+  log(`image sizes (building the add-on image with ${ADDON_PLUGINS.join(', ')} if it is missing)`);
+  const coreBytes = await imageBytes(warm.image);
+  const plugin = await ensurePluginImage(controller.signal);
+  const loadAfter = uptime();
+
+  const tcupWall = median(warm.tcup.map((r) => r.run.wallMs));
+  const bareWall = median(warm.bare.map((r) => r.run.wallMs));
+  const ratio = tcupWall / bareWall;
+  const first = warm.tcup.map((r) => r.firstResultMs ?? Number.NaN);
+  const imageWork = warm.tcup.map((r) => r.imageWorkMs ?? Number.NaN);
+  const reusedEvery = warm.tcup.every((r) => r.reusedTag === warm.image && !r.built);
+  const rows: Row[] = [
+    {
+      what: `warm identity run (${warm.tests.length} tests): tcup / bare docker run, medians of ${warm.tcup.length}`,
+      measured: `${ratio.toFixed(3)} (${seconds(tcupWall)} / ${seconds(bareWall)})`,
+      goal: '≤ 1.10',
+      pass: ratio <= 1.1,
+    },
+    {
+      what: 'warm: tcup start → first test result (median)',
+      measured: `${seconds(median(first))} (${range(first)})`,
+      goal: '< 15 s',
+      pass: median(first) < 15_000,
+    },
+    {
+      what: 're-run, no change: image work (median), "reusing" in every run',
+      measured: `${seconds(median(imageWork))} (${range(imageWork)}); reused ${warm.tcup.filter((r) => r.reusedTag).length}/${warm.tcup.length}`,
+      goal: '< 3 s, reused',
+      pass: median(imageWork) < 3_000 && reusedEvery,
+    },
+    {
+      what: '`tcup --help` start-up, single file (median of 10)',
+      measured: `${seconds(help.medianMs)} (node -e 0: ${seconds(bareNode.medianMs)})`,
+      goal: '< 0.3 s',
+      pass: help.medianMs < 300,
+    },
+    {
+      what: 'redactor stream, 100 MB log, 5 secrets, 64 KiB chunks (median of 3)',
+      measured: `${redactor.mbPerSecond.toFixed(0)} MB/s; ${redactor.redactions}/${redactor.secretsPlanted} redacted, ${redactor.leaks} leaks`,
+      goal: '≥ 200 MB/s, 0 leaks',
+      pass:
+        redactor.mbPerSecond >= 200 &&
+        redactor.leaks === 0 &&
+        redactor.redactions === redactor.secretsPlanted,
+    },
+    { what: 'image size: core', measured: megabytes(coreBytes), goal: '—', pass: undefined },
+    {
+      what: `image size: with ${ADDON_PLUGINS.join(', ')}`,
+      measured: `${megabytes(plugin.bytes)} (+${megabytes(plugin.bytes - coreBytes)})`,
+      goal: '—',
+      pass: undefined,
+    },
+  ];
+  const leftovers = await cleanUp();
+  console.log(formatTable(rows));
+  writeResults(RESULTS, rows, {
+    warm,
+    help,
+    bareNode,
+    redactor,
+    coreBytes,
+    plugin,
+    leftovers,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memBytes: totalmem(), loadavg: loadavg() },
+    loadBefore,
+    loadAfter,
+  });
+  log(`wrote ${RESULTS}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await cleanUp().catch(() => undefined);
+  process.exitCode = 1;
+}

@@ -1,0 +1,149 @@
+/**
+ * `tcup demo`: the whole flow without a cloud of your own. A throwaway Keystone (demo/keystone, shipped
+ * with tcup) on a free loopback port, then the normal pipeline against it (2020.06, identity
+ * capabilities, four member accounts, no prompt, no upload), then everything removed, the cloud too.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Account } from '../accounts.js';
+import { createCleanupStack } from '../cleanup.js';
+import { DEMO_IMAGE_REPO, startDemoCloud, waitDemoCloudHealthy } from '../docker/demo-cloud.js';
+import { createEngine, pingEngine } from '../docker/engine.js';
+import { ensureImage } from '../docker/image.js';
+import { loadDemoRecipe } from '../demo-recipe.js';
+import { createReporter } from '../log.js';
+import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL, runTcup, type Deps, type RunOptions } from '../run.js';
+import { proxyEnv } from '../steps/proxy.js';
+
+export const DEMO_MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2'] as const;
+const HEALTHY_WITHIN_MS = 300_000;
+
+export interface DemoOptions {
+  resultsDir?: string | undefined;
+  verbose: boolean;
+  cwd: string;
+}
+
+export async function demoCommand(deps: Deps, options: DemoOptions): Promise<number> {
+  const { redactor, signal } = deps;
+  const session = randomBytes(6).toString('hex');
+  const reporter = createReporter({
+    write: (text) => deps.stderr.write(text),
+    isTTY: deps.stderr.isTTY === true,
+    verbose: options.verbose,
+    redact: (text) => redactor.redact(text),
+  });
+  const adminPassword = randomBytes(18).toString('base64url');
+  const memberPassword = randomBytes(18).toString('base64url');
+  redactor.add(adminPassword, 'the demo admin password');
+  redactor.add(memberPassword, 'the demo password');
+  const cleanup = createCleanupStack();
+  try {
+    const engine = createEngine(deps.env);
+    await pingEngine(engine);
+    reporter.step('preparing the demo cloud: a throwaway Keystone (identity service) in a container');
+    const image = await ensureImage(engine, loadDemoRecipe(), {
+      repo: DEMO_IMAGE_REPO,
+      plugins: [],
+      proxy: proxyEnv(deps.env),
+      onLine: (line) => reporter.log(line.trimEnd()),
+      signal,
+    });
+    reporter.info(image.built ? `built ${image.tag}` : `reusing ${image.tag}`);
+    const started = deps.now();
+    const cloud = await startDemoCloud(engine, {
+      image: image.tag,
+      session,
+      port: await freeLoopbackPort(),
+      adminPassword,
+      memberPassword,
+      members: DEMO_MEMBERS,
+      onCreated: (c) => cleanup.defer(`demo cloud ${c.id.slice(0, 12)}`, () => c.remove()),
+    });
+    reporter.step(`starting the demo Keystone at ${cloud.authUrl}`);
+    await waitDemoCloudHealthy(engine, cloud, {
+      timeoutMs: HEALTHY_WITHIN_MS,
+      signal,
+      onLogLine: (line) => reporter.warn(`demo cloud | ${line}`),
+    });
+    reporter.info(`ready (${((deps.now() - started) / 1000).toFixed(1)} s)`);
+
+    const accounts: Account[] = DEMO_MEMBERS.map((name) => ({
+      username: name,
+      password: memberPassword,
+      projectName: name,
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+    }));
+    return await runTcup({ ...deps, env: demoEnv(deps.env, cloud.authUrl, memberPassword) }, demoRun(options, accounts));
+  } finally {
+    const failed = await cleanup.dispose();
+    if (failed.length > 0)
+      reporter.warn(`could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`);
+    else reporter.step('demo cloud removed');
+  }
+}
+
+/** The user's environment without any OS_* (their own cloud), plus the demo cloud's openrc. */
+export function demoEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  authUrl: string,
+  password: string,
+): Record<string, string | undefined> {
+  const kept = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('OS_')));
+  // The demo cloud is on loopback: never through a proxy.
+  const proxy = proxyEnv(env);
+  if (proxy.HTTP_PROXY || proxy.HTTPS_PROXY)
+    kept.NO_PROXY = kept.no_proxy = [proxy.NO_PROXY, '127.0.0.1', 'localhost'].filter(Boolean).join(',');
+  return {
+    ...kept,
+    OS_AUTH_URL: authUrl,
+    OS_USERNAME: DEMO_MEMBERS[0],
+    OS_PASSWORD: password,
+    OS_PROJECT_NAME: DEMO_MEMBERS[0],
+    OS_USER_DOMAIN_NAME: 'Default',
+    OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_IDENTITY_API_VERSION: '3',
+    OS_REGION_NAME: 'RegionOne',
+    OS_INTERFACE: 'public',
+  };
+}
+
+function demoRun(options: DemoOptions, accounts: Account[]): RunOptions {
+  return {
+    passwordStdin: false,
+    accounts,
+    guideline: DEFAULT_GUIDELINE,
+    target: 'platform',
+    types: ['required'],
+    includeFlagged: false,
+    capabilities: ['identity-*'],
+    tempestOptions: [],
+    network: 'host',
+    resultsDir: options.resultsDir,
+    cwd: options.cwd,
+    debug: false,
+    verbose: options.verbose,
+    // Never uploaded (this is not a real cloud): the dry run shows what an upload would send.
+    upload: {
+      url: DEFAULT_REFSTACK_URL,
+      askEarly: false,
+      yes: false,
+      anonymous: false,
+      dryRun: true,
+    },
+  };
+}
+
+/** A port nobody listens on at 127.0.0.1 (the kernel's pick). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,329 @@
+/**
+ * The fault matrix: for Ctrl-C and SIGTERM at each stage, a missing Docker engine, an unreachable or
+ * refusing Keystone, a test container killed from outside, an unwritable results folder and a RefStack
+ * server that refuses or never answers: the documented exit code, one `✖` sentence (and a hint where one
+ * helps), no stack trace, nothing labelled by tcup left on the engine, and the results that existed on disk.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadImageFiles } from '../../src/build-context.js';
+import { imageTag } from '../../src/docker/image.js';
+import { PLUGINS } from '../../src/steps/selection.js';
+import {
+  closedPort,
+  runningTcupContainers,
+  runOnTerminal,
+  startSilentServer,
+  tcupLeftovers,
+  when,
+} from '../support/faults.js';
+import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import { startRefstackServer } from '../support/refstack-server.js';
+import {
+  buildTestbedImages,
+  describeDocker,
+  openrcEnv,
+  requireDocker,
+  startKeystone,
+  type StartedKeystone,
+} from '../support/testbed.js';
+
+const PASSWORD = 'fault "matrix" pw ✓';
+const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
+const PROGRESS = /\[\s*\d+\/\s*\d+\] \d+ passed/;
+
+/** The documented code, one `✖` line, no stack frame. */
+function expectFailure(r: { code: number | null; stderr: string }, code: number, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('✖'));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(message);
+  expect(errors[0]!.length, 'one sentence, not a dump').toBeLessThan(300);
+  expect(r.stderr, 'no stack trace').not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$|^\s+at [\w.<>]+ \(/m);
+}
+
+const hasImage = (tag: string) => {
+  try {
+    execFileSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describeDocker('fault matrix', () => {
+  let keystone: StartedKeystone;
+  let dir: string;
+  let launcher: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    await requireDocker();
+    await buildTestbedImages();
+    keystone = await startKeystone({ memberPassword: PASSWORD });
+    ({ dir, launcher } = launcherInEmptyDir());
+    env = openrcEnv(keystone, keystone.members[0]!);
+  });
+
+  afterAll(async () => {
+    await keystone?.stop();
+  });
+
+  /** Runs the launcher; afterwards nothing of tcup's created meanwhile may be left on the engine. */
+  async function launch(
+    args: string[],
+    options: { env?: Record<string, string>; onSpawn?: Parameters<typeof runLauncher>[2]['onSpawn'] } = {},
+  ): Promise<LauncherRun & { ms: number }> {
+    const started = Date.now();
+    const r = await runLauncher(launcher, args, {
+      cwd: dir,
+      env: options.env ?? env,
+      onSpawn: options.onSpawn,
+    });
+    const ms = Date.now() - started;
+    expect(await tcupLeftovers(started), `left behind by: tcup ${args.join(' ')}`).toEqual([]);
+    return { ...r, ms };
+  }
+
+  describe('at the password prompt (on a terminal)', () => {
+    const promptEnv = () => {
+      const { OS_PASSWORD: _pw, ...rest } = env;
+      return rest;
+    };
+
+    it('Ctrl-C typed at the prompt: exit 130, one sentence', async () => {
+      const r = await runOnTerminal(launcher, [], {
+        cwd: dir,
+        env: promptEnv(),
+        pattern: /OpenStack password for demo/,
+        act: ({ type }) => type('\x03'),
+      });
+      expectFailure({ code: r.code, stderr: r.output }, 130, /✖ .*cancel/);
+    });
+
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const)
+      it(`${signal} at the prompt: exit ${code}`, async () => {
+        const r = await runOnTerminal(launcher, [], {
+          cwd: dir,
+          env: promptEnv(),
+          pattern: /OpenStack password for demo/,
+          act: ({ pid }) => process.kill(pid, signal),
+        });
+        expectFailure({ code: r.code, stderr: r.output }, code, new RegExp(`✖ interrupted by ${signal}`));
+      });
+  });
+
+  describe('signals during the pipeline', () => {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const)
+      it(`${signal} while Keystone does not answer the preflight: exit ${code} at once`, async () => {
+        const silent = await startSilentServer();
+        try {
+          const trigger = when(/credentials: /, (child) => void child.kill(signal));
+          const r = await launch([], {
+            env: { ...env, OS_AUTH_URL: `http://127.0.0.1:${silent.port}/v3` },
+            onSpawn: trigger.onSpawn,
+          });
+          expect(trigger.fired()).toBeDefined();
+          expectFailure(r, code, new RegExp(`✖ interrupted by ${signal}`));
+          expect(r.ms).toBeLessThan(10_000);
+        } finally {
+          await silent.close();
+        }
+      });
+
+    it('SIGINT during an image build: exit 130, the build stopped, no image, no build container', async () => {
+      const target = (['dns', 'orchestration'] as const).find(
+        (t) => !hasImage(imageTag(loadImageFiles(), PLUGINS[t] ?? [])),
+      );
+      if (!target) return void console.warn('both add-on images exist: no uncached build to interrupt');
+      const tag = imageTag(loadImageFiles(), PLUGINS[target] ?? []);
+      const started = Date.now();
+      const trigger = when(/preparing the Tempest image \(with /, (child) => void child.kill('SIGINT'));
+      const r = await launch(['--guideline', '2020.06', '--target', target], { onSpawn: trigger.onSpawn });
+      expect(trigger.fired()).toBeDefined();
+      expectFailure(r, 130, /✖ interrupted by SIGINT/);
+      expect(hasImage(tag), `${tag} exists after an interrupted build`).toBe(false);
+      // The legacy builder's intermediate containers of this build (they carry no label) are gone too.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const builders = execFileSync(
+        'docker',
+        ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.CreatedAt}} {{.Command}}'],
+        { encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter((l) => l.includes('TCUP_PLUGINS') || l.includes('tempest init tcup-list'))
+        .filter((l) => Date.parse(l.split(' ').slice(1, 3).join('T') + 'Z') >= started - 60_000);
+      expect(builders).toEqual([]);
+    });
+
+    it('SIGINT as the test container starts: exit 130, the container removed', async () => {
+      const trigger = when(/account\(s\); operator role/, (child) => void child.kill('SIGINT'));
+      const r = await launch([...IDENTITY, '-o', join(dir, 'sigint-start')], { onSpawn: trigger.onSpawn });
+      expect(trigger.fired()).toBeDefined();
+      expectFailure(r, 130, /✖ interrupted/);
+    });
+
+    it('SIGTERM during the test run: exit 143, the container removed, the results so far on disk', async () => {
+      const out = join(dir, 'sigterm-run');
+      const trigger = when(PROGRESS, (child) => void child.kill('SIGTERM'));
+      const r = await launch([...IDENTITY, '-o', out], { onSpawn: trigger.onSpawn });
+      expect(trigger.fired()).toBeDefined();
+      expectFailure(r, 143, /✖ interrupted/);
+      const tests = JSON.parse(readFileSync(join(out, 'tests.json'), 'utf8')) as unknown[];
+      expect(tests.length).toBeGreaterThan(0);
+      expect(readFileSync(join(out, 'tcup.log'), 'utf8')).toMatch(PROGRESS);
+    });
+
+    it('SIGINT as the last test ends (copy-out, best effort): 130 or a finished run; nothing left', async () => {
+      const out = join(dir, 'sigint-copy');
+      const trigger = when(/\[(\d+)\/\1\]/, (child) => void child.kill('SIGINT'));
+      const r = await launch([...IDENTITY, '-o', out], { onSpawn: trigger.onSpawn });
+      expect(trigger.fired()).toBeDefined();
+      if (r.code === 0) expect(existsSync(join(out, 'refstack.json'))).toBe(true);
+      else expectFailure(r, 130, /✖ interrupted/);
+    });
+  });
+
+  describe('environment faults', () => {
+    it('Docker daemon unreachable: exit 5 with a hint', async () => {
+      const r = await launch(IDENTITY, { env: { ...env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+      expectFailure(r, 5, /✖ Docker is not answering/);
+      expect(r.stderr).toMatch(/hint: .*DOCKER_HOST/);
+    });
+
+    it('Keystone unreachable (closed port): exit 4 in seconds', async () => {
+      const port = await closedPort();
+      const r = await launch(IDENTITY, { env: { ...env, OS_AUTH_URL: `http://127.0.0.1:${port}/v3` } });
+      expectFailure(r, 4, new RegExp(`✖ cannot reach Keystone at 127\\.0\\.0\\.1:${port}`));
+      expect(r.stderr).toMatch(/hint: /);
+      expect(r.ms).toBeLessThan(15_000);
+    });
+
+    it('wrong password: exit 4, before anything slow', async () => {
+      const r = await launch(IDENTITY, { env: { ...env, OS_PASSWORD: 'wrong' } });
+      expectFailure(r, 4, /✖ Keystone rejected the credentials for user demo/);
+      expect(r.stderr).not.toMatch(/preparing the Tempest image/);
+    });
+
+    it('results folder not writable (-o under a file): exit 8 before any test runs', async () => {
+      const r = await launch([...IDENTITY, '-o', '/etc/passwd/results']);
+      expectFailure(r, 8, /✖ cannot create the results folder \/etc\/passwd\/results: ENOTDIR/);
+      expect(r.stderr).toMatch(/hint: .*--results-dir/);
+      expect(r.stderr).not.toMatch(/running \d+ tests/);
+    });
+
+    it('test container killed from outside: exit 7, one sentence, the results so far on disk', async () => {
+      const out = join(dir, 'killed');
+      let armed = 0;
+      const arm = when(/account\(s\); operator role/, () => void (armed = Date.now()));
+      const kill = when(PROGRESS, async () => {
+        for (const id of await runningTcupContainers(armed - 1_000))
+          execFileSync('docker', ['kill', id], { stdio: 'ignore' });
+      });
+      const r = await launch([...IDENTITY, '-o', out], {
+        onSpawn: (child, output) => {
+          arm.onSpawn(child, output);
+          kill.onSpawn(child, output);
+        },
+      });
+      expect(kill.fired()).toBeDefined();
+      expectFailure(r, 7, /✖ the test container ended before it reported its results/);
+      const tests = JSON.parse(readFileSync(join(out, 'tests.json'), 'utf8')) as unknown[];
+      expect(tests.length).toBeGreaterThan(0);
+      expect(existsSync(join(out, 'tcup.log'))).toBe(true);
+    });
+  });
+
+  describe('RefStack faults: exit 10, one sentence, refstack.json kept', () => {
+    let results: string;
+
+    it('500 on the upload after a run (--upload --yes --anonymous)', async () => {
+      const server = await startRefstackServer({ failTimes: Infinity, failStatus: 500 });
+      try {
+        results = join(dir, 'upload-faults');
+        const r = await launch([
+          ...IDENTITY,
+          '-o',
+          results,
+          '--upload',
+          '--yes',
+          '--anonymous',
+          '--refstack-url',
+          server.url,
+        ]);
+        expectFailure(r, 10, /✖ .*upload/i);
+        expect(server.received.length).toBeGreaterThan(0);
+        expect(existsSync(join(results, 'refstack.json'))).toBe(true);
+        expect(existsSync(join(results, 'upload.json'))).toBe(false);
+      } finally {
+        await server.close();
+      }
+    });
+
+    const uploadAgain = async (url: string) =>
+      launch(['upload', results, '--anonymous', '--yes', '--refstack-url', url]);
+
+    it('400 (tcup upload DIR)', async () => {
+      const server = await startRefstackServer({ failTimes: Infinity, failStatus: 400 });
+      try {
+        expectFailure(await uploadAgain(server.url), 10, /✖ .*upload/i);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('401: anonymous uploads refused (tcup upload DIR)', async () => {
+      const server = await startRefstackServer({ anonymous: false });
+      try {
+        const r = await uploadAgain(server.url);
+        expectFailure(r, 10, /✖ .*upload/i);
+        expect(r.stderr).toMatch(/hint: /);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('not answering: a closed port (tcup upload DIR)', async () => {
+      const r = await uploadAgain(`http://127.0.0.1:${await closedPort()}/api`);
+      expectFailure(r, 10, /✖ .*upload/i);
+      expect(existsSync(join(results, 'refstack.json'))).toBe(true);
+    });
+
+    it('SIGINT while the server holds the upload: exit 130, refstack.json kept', async () => {
+      const silent = await startSilentServer();
+      try {
+        const trigger = when(/Upload to /, async (child) => {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          child.kill('SIGINT');
+        });
+        const r = await launch(
+          [
+            'upload',
+            results,
+            '--anonymous',
+            '--yes',
+            '--refstack-url',
+            `http://127.0.0.1:${silent.port}/api`,
+          ],
+          {
+            onSpawn: trigger.onSpawn,
+          },
+        );
+        expect(trigger.fired()).toBeDefined();
+        expectFailure(r, 130, /✖ interrupted by SIGINT/);
+        expect(r.ms).toBeLessThan(10_000);
+        expect(existsSync(join(results, 'refstack.json'))).toBe(true);
+      } finally {
+        await silent.close();
+      }
+    });
+  });
+});
