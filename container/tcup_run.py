@@ -122,6 +122,7 @@ def configure(req, scrub):
         raise RuntimeError("tempest init failed")
     cloud = req["cloud"]
     env = cloud_env(cloud)
+    env.update(req.get("proxy") or {})  # the launcher's HTTP(S)_PROXY / NO_PROXY
     accounts = write_accounts(req["accounts"])
     cmd = ["discover-tempest-config", "--non-admin", "--test-accounts", accounts,
            "--out", WS + "/etc/tempest.conf"]

@@ -54,17 +54,35 @@ export async function openDebugShell(engine: Engine, deps: Deps, options: DebugO
     );
   const tty = deps.stdin.isTTY === true && deps.stdout.isTTY === true;
   deps.stderr.write(DEBUG_BANNER);
+  // Both outputs pass the redactor (a TTY's too: the shell may print a secret from tempest.conf).
   const output = deps.redactor.createRedactingStream();
   output.pipe(deps.stdout, { end: false });
+  const errorOutput = deps.redactor.createRedactingStream();
+  errorOutput.pipe(deps.stderr, { end: false });
   const code = await execShell(engine, container!.id, ['bash', '-l'], {
     stdin: deps.stdin,
     output,
+    errorOutput,
     tty,
     size: () => ({ columns: deps.stdout.columns || 80, rows: deps.stdout.rows || 24 }),
     onResize: deps.onResize,
+    signal: deps.signal,
   });
-  output.end();
+  await Promise.all([endStream(output), endStream(errorOutput)]);
   await container!.release();
-  reporter.step('debug shell closed; the container is removed');
+  if (deps.signal.aborted)
+    throw deps.signal.reason instanceof TcupError
+      ? deps.signal.reason
+      : new TcupError('INTERRUPTED', 'interrupted');
+  reporter.step(`debug shell closed (exit code ${code}); removing the container`);
   return code;
+}
+
+/** Ends a redacting stream and waits until what it held back has been written on. */
+function endStream(stream: NodeJS.ReadWriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('end', resolve);
+    stream.end();
+    stream.resume();
+  });
 }
