@@ -23,7 +23,7 @@ import { resolveSelection, matchSelection } from './steps/selection.js';
 import { judge } from './steps/verdict.js';
 import { decideUpload, prepareUpload, uploadStep, type UploadChoice } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
-import { proxyEnv } from './steps/proxy.js';
+import { proxyEnv, proxySecrets } from './steps/proxy.js';
 
 export const DEFAULT_GUIDELINE = '2020.06';
 export { DEFAULT_REFSTACK_URL } from './upload.js';
@@ -76,6 +76,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     redact: (text) => redactor.redact(text),
   });
   const cleanup = createCleanupStack();
+  for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
   const check = () => {
     if (signal.aborted)
       throw signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');

@@ -12,3 +12,17 @@ export function proxyEnv(env: Readonly<Record<string, string | undefined>>): Rec
   }
   return out;
 }
+
+/** Passwords inside proxy URLs (http://user:secret@proxy:3128): secrets like any other. */
+export function proxySecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  const secrets: string[] = [];
+  for (const value of Object.values(proxyEnv(env))) {
+    try {
+      const password = decodeURIComponent(new URL(value).password);
+      if (password && !secrets.includes(password)) secrets.push(password);
+    } catch {
+      /* NO_PROXY lists and malformed URLs hold no password */
+    }
+  }
+  return secrets;
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { proxyEnv, proxySecrets } from '../../src/steps/proxy.js';
+
+describe('proxy settings', () => {
+  it.each([
+    [{}, {}],
+    [{ HTTPS_PROXY: 'http://p:3128' }, { HTTPS_PROXY: 'http://p:3128', https_proxy: 'http://p:3128' }],
+    [{ no_proxy: 'localhost' }, { NO_PROXY: 'localhost', no_proxy: 'localhost' }],
+  ])('passes %j on in both cases', (env, expected) => expect(proxyEnv(env)).toEqual(expected));
+
+  it.each([
+    [{ HTTPS_PROXY: 'http://bob:s%40cret@p:3128' }, ['s@cret']],
+    [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
+    [{ HTTP_PROXY: 'not a url' }, []],
+  ])('finds the passwords in %j', (env, expected) => expect(proxySecrets(env)).toEqual(expected));
+});
