@@ -53,6 +53,7 @@ ${markdownTable(rows)}
 - tcup wall (s): ${list(warm.tcup.map((r) => r.run.wallMs))}; bare wall (s): ${list(warm.bare.map((r) => r.run.wallMs))}
 - tcup start → first \`[1/N]\` line (s): ${list(warm.tcup.map((r) => r.firstResultMs ?? Number.NaN))}
 - image work, "preparing the Tempest image" → "reusing" (s): ${list(warm.tcup.map((r) => r.imageWorkMs ?? Number.NaN))};
+  then reading the installed test list from the image ("reusing" → next line, s): ${list(warm.tcup.map((r) => r.listingMs ?? Number.NaN))};
   "reusing ${warm.image}" in ${warm.tcup.filter((r) => r.reusedTag === warm.image).length} of ${warm.tcup.length} runs, built in ${warm.tcup.filter((r) => r.built).length}.
 
 ## 4. Start-up

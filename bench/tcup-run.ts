@@ -12,6 +12,8 @@ export interface TcupOutcome {
   /** The image tag of the "reusing" line; undefined when the image was built (or the line is missing). */
   reusedTag: string | undefined;
   built: boolean;
+  /** From the "reusing" line to the next line: reading the installed test list out of the image. */
+  listingMs: number | undefined;
 }
 
 const PREPARING = /preparing the Tempest image/;
@@ -39,12 +41,14 @@ export async function runTcupTimed(
   const reusing = run.stderr.find((line) => REUSING.test(line.text));
   const built = run.stderr.find((line) => BUILT.test(line.text));
   const ready = reusing ?? built;
+  const next = ready ? run.stderr[run.stderr.indexOf(ready) + 1] : undefined;
   return {
     run,
     firstResultMs: firstLineAt(run, FIRST_RESULT),
     imageWorkMs: preparing !== undefined && ready ? ready.atMs - preparing : undefined,
     reusedTag: reusing ? REUSING.exec(reusing.text)?.[1] : undefined,
     built: built !== undefined,
+    listingMs: ready && next ? next.atMs - ready.atMs : undefined,
   };
 }
 

@@ -19,7 +19,7 @@ import { bareRequest, runBare, tokenRoles, type BareOutcome } from './bare-run.j
 import { runTcupTimed, tail, type TcupOutcome } from './tcup-run.js';
 
 /** t = tcup, b = bare: each kind runs first, middle and last as often as the other. */
-export const ORDER = ['t', 'b', 'b', 't', 't', 'b'] as const;
+export const ORDER = ['t', 'b', 'b', 't', 't', 'b', 'b', 't', 't', 'b'] as const;
 const RUN_TIMEOUT_MS = 8 * 60_000;
 const PASSWORD = 'bench-Passw0rd-4e1a';
 

@@ -85,6 +85,12 @@ if (process.argv.includes('--sea')) {
   });
   const exe = join(root, 'dist/tcup');
   copyFileSync(process.execPath, exe);
+  // Debian's node is not stripped: its symbols are ~12 MB the executable does not need.
+  try {
+    execFileSync('strip', [exe], { stdio: 'ignore' });
+  } catch {
+    // no binutils: the executable is just bigger
+  }
   execFileSync(
     process.execPath,
     [

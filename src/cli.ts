@@ -78,6 +78,8 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .showHelpAfterError('(tcup --help shows every option)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
+    // Options after a subcommand are the subcommand's (`tcup demo -o DIR`, `tcup upload DIR --sign KEY`).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   uploadOptions(
@@ -141,10 +143,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
 
   program
     .command('demo')
-    .description(
-      'see the whole flow without a cloud: start a throwaway Keystone in a container, run the identity ' +
-        'tests of the default guideline against it, then remove everything',
-    )
+    .description('no cloud needed: test a throwaway Keystone in a container, then remove it all')
     .option('-o, --results-dir <dir>', 'where results go (default ./tcup-results/<time>)')
     .option('-v, --verbose', 'show the container logs and the image builds')
     .addHelpText('after', '\nExample:\n  $ tcup demo -o demo-results')

@@ -47,6 +47,8 @@ export interface RunOptions {
   accountsFile?: string | undefined;
   /** Accounts given directly instead of --accounts FILE (tcup demo). */
   accounts?: Account[] | undefined;
+  /** The tcup.session label (tcup demo shares its own, so one label finds the cloud too). */
+  session?: string | undefined;
   guideline: string;
   target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
   types: string[];
@@ -68,7 +70,7 @@ export interface RunOptions {
 
 export async function runTcup(deps: Deps, options: RunOptions): Promise<number> {
   const { redactor, signal } = deps;
-  const session = randomBytes(6).toString('hex');
+  const session = options.session ?? randomBytes(6).toString('hex');
   const reporter = createReporter({
     write: (text) => deps.stderr.write(text),
     isTTY: deps.stderr.isTTY === true,

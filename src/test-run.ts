@@ -108,7 +108,11 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
   });
   const abort = new Promise<never>((_, reject) => {
     const fail = () =>
-      reject(new TcupError('INTERRUPTED', 'interrupted: the test container is being removed'));
+      reject(
+        options.signal.reason instanceof TcupError
+          ? options.signal.reason
+          : new TcupError('INTERRUPTED', 'interrupted: the test container is being removed'),
+      );
     if (options.signal.aborted) fail();
     options.signal.addEventListener('abort', fail, { once: true });
   });

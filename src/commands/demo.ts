@@ -75,11 +75,16 @@ export async function demoCommand(deps: Deps, options: DemoOptions): Promise<num
       userDomainName: 'Default',
       projectDomainName: 'Default',
     }));
-    return await runTcup({ ...deps, env: demoEnv(deps.env, cloud.authUrl, memberPassword) }, demoRun(options, accounts));
+    return await runTcup(
+      { ...deps, env: demoEnv(deps.env, cloud.authUrl, memberPassword) },
+      demoRun(options, accounts, session),
+    );
   } finally {
     const failed = await cleanup.dispose();
     if (failed.length > 0)
-      reporter.warn(`could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`);
+      reporter.warn(
+        `could not remove: ${failed.join(', ')} (docker ps -a --filter label=tcup.session=${session})`,
+      );
     else reporter.step('demo cloud removed');
   }
 }
@@ -109,10 +114,11 @@ export function demoEnv(
   };
 }
 
-function demoRun(options: DemoOptions, accounts: Account[]): RunOptions {
+function demoRun(options: DemoOptions, accounts: Account[], session: string): RunOptions {
   return {
     passwordStdin: false,
     accounts,
+    session,
     guideline: DEFAULT_GUIDELINE,
     target: 'platform',
     types: ['required'],

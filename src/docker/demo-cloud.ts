@@ -68,7 +68,11 @@ export interface WaitOptions {
 }
 
 /** Polls the image's health check until healthy; rejects (with the log shown) when it exits or times out. */
-export async function waitDemoCloudHealthy(engine: Engine, cloud: DemoCloud, options: WaitOptions): Promise<void> {
+export async function waitDemoCloudHealthy(
+  engine: Engine,
+  cloud: DemoCloud,
+  options: WaitOptions,
+): Promise<void> {
   const container = engine.getContainer(cloud.id);
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
@@ -97,7 +101,7 @@ export async function waitDemoCloudHealthy(engine: Engine, cloud: DemoCloud, opt
 /** `docker logs` of a non-TTY container: 8-byte frame headers before each chunk. */
 function demuxLog(raw: Buffer): string {
   const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length; ) {
+  for (let at = 0; at + 8 <= raw.length;) {
     const size = raw.readUInt32BE(at + 4);
     parts.push(raw.subarray(at + 8, at + 8 + size));
     at += 8 + size;

@@ -45,7 +45,8 @@ export async function openDebugShell(engine: Engine, deps: Deps, options: DebugO
       options.cleanup.defer(`container ${c.id.slice(0, 12)}`, () => c.remove());
     },
   });
-  const ready = await container!.settled;
+  // Ctrl-C while Tempest is being configured (before the shell owns the keys) stops at once.
+  const ready = await Promise.race([container!.settled, whenAborted(deps.signal)]);
   if (error || ready.event !== 'ready')
     throw new TcupError(
       'RUN_FAILED',
@@ -76,6 +77,17 @@ export async function openDebugShell(engine: Engine, deps: Deps, options: DebugO
       : new TcupError('INTERRUPTED', 'interrupted');
   reporter.step(`debug shell closed (exit code ${code}); removing the container`);
   return code;
+}
+
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () =>
+      reject(
+        signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted'),
+      );
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 }
 
 /** Ends a redacting stream and waits until what it held back has been written on. */

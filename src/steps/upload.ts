@@ -147,10 +147,9 @@ export async function uploadStep(
     reporter.step(`uploaded: ${result.url}`);
     return 'uploaded';
   } catch (error) {
-    if (!(error instanceof TcupError)) throw error;
-    reporter.warn(`upload failed: ${error.message}`);
-    if (error.hint) reporter.info(`hint: ${error.hint}`);
-    reporter.info(`the results stay in ${dir}; retry with: tcup upload ${dir}`);
-    return 'failed';
+    // Said once, as the run's error (exit 10), after where the results are.
+    if (error instanceof TcupError)
+      reporter.info(`the results stay in ${dir}; retry with: tcup upload ${dir}`);
+    throw error;
   }
 }

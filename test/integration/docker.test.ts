@@ -103,9 +103,8 @@ describeDocker('docker modules on the real engine', () => {
     expect(inspect).toMatch(/"\/run\/tcup":"rw,nosuid,nodev,size=512m,mode=0700"/);
     const settled = await container!.settled;
     expect(settled).toEqual({ event: 'done', code: 3 });
-    expect(events.find((e) => e.event === 'error')).toMatchObject({
-      message: expect.stringMatching(/tempestconf/),
-    });
+    const error = events.find((e) => e.event === 'error');
+    expect(error && 'message' in error ? error.message : '').toMatch(/tempestconf/);
     const files = await container!.copyOut();
     expect([...files.keys()]).not.toContain('accounts.yaml');
     expect(await container!.release()).toBe(3);

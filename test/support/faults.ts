@@ -78,7 +78,7 @@ export function runOnTerminal(
     cwd: string;
     env: Record<string, string>;
     pattern: RegExp;
-    act: (io: { type(text: string): void; pid: number }) => void;
+    act: (io: { type: (text: string) => void; pid: number }) => void;
   },
 ): Promise<TerminalRun> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -133,14 +133,16 @@ export async function tcupLeftovers(sinceMs: number, graceMs = 10_000): Promise<
       for (const id of stdout.split('\n').filter(Boolean)) ids.add(id);
     }
     if (ids.size === 0) return [];
-    const { stdout } = await run('docker', ['inspect', '--format', '{{.Id}} {{.Created}}', ...ids]).catch(
+    // Containers a test labels tcup.test=1 (a bench's bare `docker run`) are not tcup's.
+    const format = '{{.Id}} {{.Created}} {{index .Config.Labels "tcup.test"}}';
+    const { stdout } = await run('docker', ['inspect', '--format', format, ...ids]).catch(
       (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }),
     );
     return stdout
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split(' '))
-      .filter(([, created]) => Date.parse(created!) >= sinceMs - 1_000)
+      .filter(([, created, test]) => Date.parse(created!) >= sinceMs - 1_000 && test !== '1')
       .map(([id]) => id!);
   };
   const deadline = Date.now() + graceMs;
@@ -152,7 +154,7 @@ export async function tcupLeftovers(sinceMs: number, graceMs = 10_000): Promise<
   return found;
 }
 
-/** Running tcup containers created since `sinceMs` (to kill "from outside"). */
+/** Running tcup containers created since `sinceMs`, oldest first (to kill one "from outside"). */
 export async function runningTcupContainers(sinceMs: number): Promise<string[]> {
   const { stdout } = await run('docker', ['ps', '-q', '--no-trunc', '--filter', 'label=tcup=1']);
   const ids = stdout.split('\n').filter(Boolean);
@@ -163,5 +165,6 @@ export async function runningTcupContainers(sinceMs: number): Promise<string[]> 
     .filter(Boolean)
     .map((l) => l.split(' '))
     .filter(([, created]) => Date.parse(created!) >= sinceMs)
+    .sort((a, b) => Date.parse(a[1]!) - Date.parse(b[1]!))
     .map(([id]) => id!);
 }

@@ -1,8 +1,9 @@
 /**
  * The test bed: a real Keystone and a real Swift in containers, built and started by the tests.
- * Images are tagged by a hash of their recipe (test/support/testbed/<name>/), so test files and runs reuse
- * them; containers run on the host network, bound to 127.0.0.1, labelled `tcup.test=1` and with this
- * process's session, and are removed (with their volumes) by `stop()`.
+ * Images are tagged by a hash of their recipe (Keystone: demo/keystone/, the one `tcup demo` ships;
+ * Swift: test/support/testbed/swift/), so test files and runs reuse them; containers run on the host
+ * network, bound to 127.0.0.1, labelled `tcup.test=1` and with this process's session, and are removed
+ * (with their volumes) by `stop()`.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ export const LABEL_SESSION = 'tcup.test.session';
 export const testbedSession = randomUUID();
 
 const RECIPES = fileURLToPath(new URL('./testbed/', import.meta.url));
+/** One Keystone recipe for the test bed and `tcup demo`. */
+const KEYSTONE_RECIPE = fileURLToPath(new URL('../../demo/keystone/', import.meta.url));
 const KEYSTONE_HEALTHY_MS = 300_000;
 const SWIFT_HEALTHY_MS = 300_000;
 
@@ -114,7 +117,7 @@ function recipeTag(dir: string, repo: string): string {
 }
 
 export function keystoneImage(): string {
-  return recipeTag(join(RECIPES, 'keystone'), 'tcup-testbed-keystone');
+  return recipeTag(KEYSTONE_RECIPE, 'tcup-testbed-keystone');
 }
 
 export function swiftImage(): string {
@@ -170,7 +173,7 @@ let building: Promise<void> | undefined;
 /** Builds both images unless their content-hash tags exist; one after the other, to spare the cores. */
 export function buildTestbedImages(): Promise<void> {
   building ??= (async () => {
-    await buildRecipeImage(join(RECIPES, 'keystone'), 'tcup-testbed-keystone');
+    await buildRecipeImage(KEYSTONE_RECIPE, 'tcup-testbed-keystone');
     await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift');
   })();
   building.catch(() => (building = undefined));
