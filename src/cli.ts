@@ -6,15 +6,26 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, TcupError } from './errors.js';
 import { createRedactor } from './redact.js';
 import { parseTempestOption } from './tempest-plan.js';
-import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL, runTcup, type RunOptions, type Deps } from './run.js';
-import { listGuidelinesText } from './commands/guidelines.js';
-import { signCommand } from './commands/sign.js';
-import { uploadCommand } from './commands/upload.js';
-import { demoCommand } from './commands/demo.js';
-import { loadImageFiles } from './build-context.js';
-import { loadDemoRecipe } from './demo-recipe.js';
-import { DEMO_IMAGE_REPO } from './docker/demo-cloud.js';
-import { imageTag } from './docker/image.js';
+import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './defaults.js';
+import type { RunOptions, Deps } from './run.js';
+// The pipeline and the commands are loaded when a command runs, not to print --help.
+const load = {
+  run: () => import('./run.js'),
+  guidelines: () => import('./commands/guidelines.js'),
+  sign: () => import('./commands/sign.js'),
+  upload: () => import('./commands/upload.js'),
+  demo: () => import('./commands/demo.js'),
+  imageTag: async () => {
+    const [{ loadImageFiles }, { loadDemoRecipe }, { DEMO_IMAGE_REPO }, { imageTag }] = await Promise.all([
+      import('./build-context.js'),
+      import('./demo-recipe.js'),
+      import('./docker/demo-cloud.js'),
+      import('./docker/image.js'),
+    ]);
+    return (demo: boolean) =>
+      demo ? imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO) : imageTag(loadImageFiles(), []);
+  },
+};
 
 declare const __TCUP_VERSION__: string | undefined;
 const VERSION = typeof __TCUP_VERSION__ === 'string' ? __TCUP_VERSION__ : '0.1.0-dev';
@@ -119,14 +130,14 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .option('--debug', 'start the container with tempest.conf ready and give a shell; run no tests')
     .option('-v, --verbose', 'show the container log and the image build')
     .action(async (opts: Record<string, unknown>) => {
-      exit.code = await runTcup(deps, toRunOptions(opts, io));
+      exit.code = await (await load.run()).runTcup(deps, toRunOptions(opts, io));
     });
 
   program
     .command('guidelines')
     .description('list the bundled guidelines and their targets')
-    .action(() => {
-      io.stdout.write(listGuidelinesText());
+    .action(async () => {
+      io.stdout.write((await load.guidelines()).listGuidelinesText());
     });
 
   uploadOptions(
@@ -138,7 +149,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
         '\nExample:\n  $ tcup upload tcup-results/2026-11-23_194755 --sign ~/.ssh/id_rsa --yes',
       ),
   ).action(async (results: string, opts: Record<string, unknown>) => {
-    exit.code = await uploadCommand(deps, results, opts);
+    exit.code = await (await load.upload()).uploadCommand(deps, results, opts);
   });
 
   program
@@ -148,7 +159,9 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .option('-v, --verbose', 'show the container logs and the image builds')
     .addHelpText('after', '\nExample:\n  $ tcup demo -o demo-results')
     .action(async (opts: { resultsDir?: string; verbose?: boolean }) => {
-      exit.code = await demoCommand(deps, {
+      exit.code = await (
+        await load.demo()
+      ).demoCommand(deps, {
         resultsDir: opts.resultsDir,
         verbose: opts.verbose === true,
         cwd: io.cwd,
@@ -159,10 +172,8 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   program
     .command('image-tag', { hidden: true })
     .option('--demo', "the demo cloud's image instead of Tempest's")
-    .action((opts: { demo?: boolean }) => {
-      io.stdout.write(
-        (opts.demo ? imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO) : imageTag(loadImageFiles(), [])) + '\n',
-      );
+    .action(async (opts: { demo?: boolean }) => {
+      io.stdout.write((await load.imageTag())(opts.demo === true) + '\n');
     });
 
   program
@@ -170,7 +181,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .description('print the public key and the self-signature RefStack asks for when you register a key')
     .addOption(new Option('--key-passphrase-env <var>', 'read the key passphrase from this variable'))
     .action(async (key: string, opts: Record<string, unknown>) => {
-      exit.code = await signCommand(deps, key, opts);
+      exit.code = await (await load.sign()).signCommand(deps, key, opts);
     });
 
   return program;

@@ -25,8 +25,7 @@ import { decideUpload, prepareUpload, uploadStep, type UploadChoice } from './st
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
 
-export const DEFAULT_GUIDELINE = '2020.06';
-export { DEFAULT_REFSTACK_URL } from './upload.js';
+export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './defaults.js';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,8 @@ import { describeNetworkError, type HttpClient } from './http.js';
 import type { RefstackDocument } from './results.js';
 import { signBody, sshPublicLine } from './signing.js';
 
-export const DEFAULT_REFSTACK_URL = 'https://refstack.openstack.org/api';
+import { DEFAULT_REFSTACK_URL } from './defaults.js';
+export { DEFAULT_REFSTACK_URL };
 
 const KEYS = ['cpid', 'duration_seconds', 'results'] as const;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
