@@ -10,6 +10,7 @@ Protocol with the launcher (the container is started with an open stdin, no TTY)
 Results are written, scrubbed, to /run/tcup/out for the launcher to copy out while we wait.
 """
 import base64
+import configparser
 import json
 import os
 import shutil
@@ -113,6 +114,19 @@ def write_accounts(accounts):
     return path
 
 
+def strip_passwords(path):
+    """Tempest reads passwords from accounts.yaml: none stays in tempest.conf."""
+    conf = configparser.RawConfigParser()
+    conf.optionxform = str
+    conf.read(path)
+    for section in conf.sections():
+        for key in list(conf[section]):
+            if key.endswith("password"):
+                conf.remove_option(section, key)
+    with open(path, "w") as f:
+        conf.write(f)
+
+
 def configure(req, scrub):
     """tempest init + python-tempestconf with static non-admin accounts; returns the cloud env."""
     t0 = time.monotonic()
@@ -124,7 +138,8 @@ def configure(req, scrub):
     env = cloud_env(cloud)
     env.update(req.get("proxy") or {})  # the launcher's HTTP(S)_PROXY / NO_PROXY
     accounts = write_accounts(req["accounts"])
-    cmd = ["discover-tempest-config", "--non-admin", "--test-accounts", accounts,
+    cmd = [sys.executable, os.path.join(os.path.dirname(__file__), "tempestconf.py"),
+           "--non-admin", "--test-accounts", accounts,
            "--out", WS + "/etc/tempest.conf"]
     if cloud.get("insecure"):
         cmd += ["--insecure", "identity.disable_ssl_certificate_validation", "true"]
@@ -133,7 +148,17 @@ def configure(req, scrub):
     for key, value in req.get("tempestconf", []):
         cmd += [key, value]
     if run_logged(cmd, env, scrub, "tempestconf: "):
-        raise RuntimeError("python-tempestconf could not configure Tempest for this cloud (see its log above)")
+        # python-tempestconf logs to the workspace's tempest.log: show its errors, scrubbed.
+        errors = []
+        if os.path.exists(WS + "/tempest.log"):
+            with open(WS + "/tempest.log", errors="replace") as f:
+                errors = [line.rstrip() for line in f if " ERROR " in line or " CRITICAL " in line]
+        for line in errors[-40:]:
+            log(scrub, "tempestconf: " + line)
+        last = errors[-1].split(" ERROR ", 1)[-1].split(" CRITICAL ", 1)[-1] if errors else ""
+        raise RuntimeError("python-tempestconf could not configure Tempest for this cloud"
+                           + (": " + scrub.text(last.strip())[:300] if last else ""))
+    strip_passwords(WS + "/etc/tempest.conf")
     emit("configured", ms=int((time.monotonic() - t0) * 1000))
     return env
 

@@ -42,9 +42,8 @@ import {
   type StartedKeystone,
 } from '../support/testbed.js';
 
-// Quotes, spaces, a backslash, regex metacharacters, unicode. No `$` or `%`: python-tempestconf cannot
-// configure Tempest with a password holding them (oslo.config interpolation; see the report of issue 9).
-const PASSWORD = `Lëak "pw" 'q' \\ & *.+ ✓ end`;
+// Quotes, spaces, a backslash, regex metacharacters, interpolation syntax ($, %), unicode.
+const PASSWORD = `Lëak "pw" 'q' \\ & *.+ $HOME \${x} %20 %(y)s ✓ end`;
 const APP_SECRET = `app-crëd "secret" & ✓ 7f3a`;
 const PASSPHRASE = `key pässphrase "x" $y 'z' ✓`;
 const PASSPHRASE_VAR = 'TCUP_TEST_KEY_PASSPHRASE';

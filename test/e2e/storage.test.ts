@@ -20,7 +20,7 @@ import {
   type StartedSwift,
 } from '../support/testbed.js';
 
-const PASSWORD = `st0r@ge "pw" #not-a-comment: ü`;
+const PASSWORD = `st0r@ge "pw" #not-a-comment: %(x)s $y % ü`;
 const tcupContainers = () =>
   execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
 
