@@ -194,9 +194,16 @@ function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles
   };
 }
 
-/** The `cloud` part of the container request: what python-tempestconf needs (secrets included). */
+/**
+ * The `cloud` part of the container request: what python-tempestconf needs (secrets included). It
+ * discovers the cloud as a user with a password, so with application credentials the first account does it.
+ */
 export function containerCloud(cloud: ResolvedCloud): Record<string, string | boolean | undefined> {
-  const c = cloud.credentials;
+  const first = cloud.accounts?.[0];
+  const c =
+    cloud.credentials.authType === 'v3applicationcredential' && first
+      ? accountCredentials(first, cloud.credentials)
+      : cloud.credentials;
   return {
     auth_url: c.authUrl,
     auth_type: c.authType === 'v3applicationcredential' ? 'v3applicationcredential' : 'password',
