@@ -145,26 +145,14 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       concurrency: plan.concurrency,
       proxy: proxyEnv(deps.env),
     };
-    if (options.debug)
-      return await openDebugShell(engine, deps, {
-        image: image.tag,
-        session,
-        network: options.network,
-        request,
-        reporter,
-        cleanup,
-      });
+    const container = { image: image.tag, session, network: options.network, request, reporter, cleanup };
+    if (options.debug) return await openDebugShell(engine, deps, container);
 
     const resultsDir = options.resultsDir ?? defaultResultsDir(options.cwd, new Date(deps.now()));
     await createResultsDir(resultsDir);
     const sofar: TestResult[] = [];
     const run = await runTests(engine, {
-      image: image.tag,
-      session,
-      network: options.network,
-      request,
-      reporter,
-      cleanup,
+      ...container,
       signal,
       onTest: (t) => sofar.push(t),
     }).catch(async (error: unknown) => {

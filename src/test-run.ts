@@ -24,13 +24,17 @@ export interface TestRunOutcome {
   durationMs: number;
 }
 
-export interface TestRunOptions {
+/** A container of tcup's image for this run: what a test run and the debug shell both need. */
+export interface ContainerRunOptions {
   image: string;
   session: string;
   network: string;
   request: ContainerRequest;
   reporter: Reporter;
   cleanup: CleanupStack;
+}
+
+export interface TestRunOptions extends ContainerRunOptions {
   signal: AbortSignal;
   now?: () => number;
   /** Each result as it arrives (the caller keeps them, to save what there is if the run fails). */

@@ -3,7 +3,7 @@
  * 127.0.0.1, labelled like every tcup container, removed with its volumes. Its passwords are made up
  * for this one run and given as Env: the cloud and its secrets go away together.
  */
-import { statusOf, type Engine } from './engine.js';
+import { demuxLogs, statusOf, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 import { LABEL_SESSION } from './run.js';
 import { TcupError } from '../errors.js';
@@ -83,7 +83,7 @@ export async function waitDemoCloudHealthy(
     if (!State.Running || timedOut) {
       const log = await container
         .logs({ stdout: true, stderr: true, follow: false, tail: 30 })
-        .then(demuxLog)
+        .then(demuxLogs)
         .catch(() => '');
       for (const line of log.split('\n')) if (line.trim()) options.onLogLine(line);
       throw new TcupError(
@@ -96,15 +96,4 @@ export async function waitDemoCloudHealthy(
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-/** `docker logs` of a non-TTY container: 8-byte frame headers before each chunk. */
-function demuxLog(raw: Buffer): string {
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length;) {
-    const size = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(parts).toString('utf8');
 }

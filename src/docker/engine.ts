@@ -47,3 +47,14 @@ export function demuxStream(
 ): void {
   (container.modem as Modem).demuxStream(stream, stdout, stderr);
 }
+
+/** `docker logs` of a non-TTY container as text: the 8-byte frame header before each chunk removed. */
+export function demuxLogs(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length;) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,12 +1,10 @@
 /** --debug: the same container as a run, tempest.conf generated, no tests: a shell instead. */
-import type { CleanupStack } from '../cleanup.js';
 import type { Engine } from '../docker/engine.js';
 import { startContainer, type StartedContainer } from '../docker/run.js';
 import { execShell } from '../docker/shell.js';
 import { TcupError } from '../errors.js';
-import type { Reporter } from '../log.js';
 import type { Deps } from '../run.js';
-import { lineWriter, type ContainerRequest } from '../test-run.js';
+import { lineWriter, type ContainerRunOptions } from '../test-run.js';
 
 export const DEBUG_BANNER = `tcup debug shell: no tests were started.
   tempest.conf:   /run/tcup/ws/etc/tempest.conf (accounts in etc/accounts.yaml; both in memory only)
@@ -17,14 +15,7 @@ export const DEBUG_BANNER = `tcup debug shell: no tests were started.
   leave:          exit  (the container is removed)
 `;
 
-export interface DebugOptions {
-  image: string;
-  session: string;
-  network: string;
-  request: ContainerRequest;
-  reporter: Reporter;
-  cleanup: CleanupStack;
-}
+export type DebugOptions = ContainerRunOptions;
 
 export async function openDebugShell(engine: Engine, deps: Deps, options: DebugOptions): Promise<number> {
   const { reporter } = options;

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describe } from 'vitest';
 import { contextHash, packContext, type ImageFile } from '../../src/build-context.js';
-import { createEngine, statusOf } from '../../src/docker/engine.js';
+import { createEngine, demuxLogs, statusOf } from '../../src/docker/engine.js';
+import { imageExists as imageExistsOn } from '../../src/docker/image.js';
 
 export const LABEL_TEST = 'tcup.test';
 /** Set on every container this process starts, so a test can check that it left none behind. */
@@ -124,15 +125,7 @@ export function swiftImage(): string {
   return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift');
 }
 
-async function imageExists(tag: string): Promise<boolean> {
-  try {
-    await docker().getImage(tag).inspect();
-    return true;
-  } catch (error) {
-    if (statusOf(error) === 404) return false;
-    throw error;
-  }
-}
+const imageExists = (tag: string): Promise<boolean> => imageExistsOn(docker(), tag);
 
 interface BuildEvent {
   stream?: string;
@@ -210,14 +203,7 @@ export async function freePort(extra = 0): Promise<number> {
 
 /** `docker logs` of a container, stdout and stderr interleaved (demuxed from the 8-byte frame headers). */
 export async function containerLogs(id: string): Promise<string> {
-  const raw = await docker().getContainer(id).logs({ stdout: true, stderr: true, follow: false });
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length;) {
-    const size = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(parts).toString('utf8');
+  return demuxLogs(await docker().getContainer(id).logs({ stdout: true, stderr: true, follow: false }));
 }
 
 async function removeContainer(id: string): Promise<void> {
