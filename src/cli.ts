@@ -2,6 +2,7 @@
  * The command line: argv into options, the composition root, signals, and every error turned into
  * one message, a hint and an exit code. The only module that touches process.* or exits.
  */
+import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, TcupError } from './errors.js';
 import { createRedactor } from './redact.js';
@@ -239,7 +240,18 @@ export async function main(io: Io): Promise<number> {
       io.stdout.on('resize', listener);
       return () => io.stdout.off('resize', listener);
     },
-    pendingCleanup: [],
+    owner: {
+      host: hostname(),
+      pid: process.pid,
+      isAlive: (pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      },
+    },
   };
   const onSignal = (name: NodeJS.Signals) => {
     signals += 1;

@@ -3,13 +3,13 @@
  * results → verdict → upload. Everything created is deferred to the cleanup stack at once, and the
  * stack is emptied on success, failure and Ctrl-C.
  */
-import { randomBytes } from 'node:crypto';
 import type { Account } from './accounts.js';
 import { loadImageFiles } from './build-context.js';
 import { createCleanupStack } from './cleanup.js';
 import { createEngine, pingEngine } from './docker/engine.js';
 import { ensureImage } from './docker/image.js';
-import { listInstalledTests } from './docker/run.js';
+import { listInstalledTests, reapOrphans } from './docker/run.js';
+import { isOrphaned, newSession, type Owner } from './session.js';
 import { EXIT_CODES, EXIT_OK, TcupError } from './errors.js';
 import { createHttpClient } from './http.js';
 import { createReporter } from './log.js';
@@ -37,7 +37,8 @@ export interface Deps {
   signal: AbortSignal;
   now: () => number;
   onResize: (listener: () => void) => () => void;
-  pendingCleanup: string[];
+  /** Who runs: the session label says it, so the containers of a launcher that died can be found. */
+  owner: Owner;
 }
 
 export interface RunOptions {
@@ -69,7 +70,7 @@ export interface RunOptions {
 
 export async function runTcup(deps: Deps, options: RunOptions): Promise<number> {
   const { redactor, signal } = deps;
-  const session = options.session ?? randomBytes(6).toString('hex');
+  const session = options.session ?? newSession(deps.owner);
   const reporter = createReporter({
     write: (text) => deps.stderr.write(text),
     isTTY: deps.stderr.isTTY === true,
@@ -110,6 +111,9 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     // 4. The image: built from Dockerfile + container/, reused by content hash.
     const engine = createEngine(deps.env);
     await pingEngine(engine);
+    const reaped = await reapOrphans(engine, (s) => isOrphaned(s, deps.owner));
+    if (reaped > 0)
+      reporter.info(`removed ${reaped} container(s) left by an earlier tcup that did not finish`);
     const plugins = selection.plugins;
     reporter.step(`preparing the Tempest image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`);
     const image = await ensureImage(engine, loadImageFiles(), {

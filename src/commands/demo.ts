@@ -4,6 +4,7 @@
  * capabilities, four member accounts, no prompt, no upload), then everything removed, the cloud too.
  */
 import { randomBytes } from 'node:crypto';
+import { newSession } from '../session.js';
 import { createServer } from 'node:net';
 import type { Account } from '../accounts.js';
 import { createCleanupStack } from '../cleanup.js';
@@ -26,7 +27,7 @@ export interface DemoOptions {
 
 export async function demoCommand(deps: Deps, options: DemoOptions): Promise<number> {
   const { redactor, signal } = deps;
-  const session = randomBytes(6).toString('hex');
+  const session = newSession(deps.owner);
   const reporter = createReporter({
     write: (text) => deps.stderr.write(text),
     isTTY: deps.stderr.isTTY === true,

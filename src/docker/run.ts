@@ -210,3 +210,18 @@ export async function removeSessionContainers(engine: Engine, session: string): 
   );
   return list.length;
 }
+
+/** Removes the containers of tcup runs whose launcher died on this host; returns how many. */
+export async function reapOrphans(engine: Engine, isOrphan: (session: string) => boolean): Promise<number> {
+  const list = await engine.listContainers({ all: true, filters: { label: [`${LABEL_TOOL}=1`] } });
+  const orphans = list.filter((c) => isOrphan(c.Labels[LABEL_SESSION] ?? ''));
+  await Promise.all(
+    orphans.map((c) =>
+      engine
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
+  return orphans.length;
+}

@@ -158,6 +158,31 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('a launcher killed with SIGKILL leaves its container, and the next tcup removes it', async () => {
+    const killed = await runLauncher(launcher, ['--capability', 'identity-*', '-o', join(dir, 'killed')], {
+      cwd: dir,
+      env,
+      onSpawn: (child, output) => {
+        const poll = setInterval(() => {
+          if (/\[\s*1\//.test(output())) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        }, 100);
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(tcupContainers()).not.toBe('');
+    const next = await runLauncher(
+      launcher,
+      ['--capability', 'identity-v3-tokens-create', '-o', join(dir, 'after-kill')],
+      { cwd: dir, env },
+    );
+    expect(next.stderr).toMatch(/removed 1 container\(s\) left by an earlier tcup that did not finish/);
+    expect(next.code, next.stderr).toBe(0);
+    expect(tcupContainers()).toBe('');
+  });
+
   it('refuses a wrong password in seconds, before anything slow', async () => {
     const started = Date.now();
     const r = await runLauncher(launcher, [], { cwd: dir, env: { ...env, OS_PASSWORD: 'not-the-password' } });
