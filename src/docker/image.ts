@@ -75,6 +75,8 @@ export async function ensureImage(
       forcerm: true,
       labels: { [LABEL_TOOL]: '1' },
       buildargs,
+      // A proxy on this machine's loopback is reachable from the build only on the host's network.
+      ...(usesLoopbackProxy(options.proxy) ? { networkmode: 'host' } : {}),
       ...(options.signal ? { abortSignal: options.signal } : {}),
     });
   } catch (error) {
@@ -96,4 +98,17 @@ export async function ensureImage(
   const bad = events.find((e) => e.error ?? e.errorDetail);
   if (bad) throw failure(bad.errorDetail?.message ?? bad.error ?? 'unknown error');
   return { tag, built: true };
+}
+
+/** True when a proxy URL points at 127.0.0.0/8, ::1 or localhost. */
+export function usesLoopbackProxy(proxy: Readonly<Record<string, string>>): boolean {
+  return Object.entries(proxy).some(([name, value]) => {
+    if (/^no_proxy$/i.test(name)) return false;
+    try {
+      const host = new URL(value).hostname;
+      return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+    } catch {
+      return false;
+    }
+  });
 }

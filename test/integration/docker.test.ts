@@ -1,5 +1,7 @@
 /** The docker modules against the real engine: builds that fail, builds reused, and the container protocol. */
 import { execFileSync } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadImageFiles, type ImageFile } from '../../src/build-context.js';
 import { createEngine, pingEngine } from '../../src/docker/engine.js';
@@ -49,6 +51,41 @@ describeDocker('docker modules on the real engine', () => {
       encoding: 'utf8',
     });
     expect(commands).not.toContain(marker);
+  });
+
+  it("builds through a proxy on this machine's loopback (HTTP_PROXY passed in, host network)", async () => {
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const files = [
+        file(
+          'Dockerfile',
+          `FROM debian:bookworm-slim\nRUN echo ${Date.now()} && apt-get update -o Acquire::Retries=0\n`,
+        ),
+      ];
+      const built = await ensureImage(engine, files, {
+        plugins: [],
+        proxy: { HTTP_PROXY: url, http_proxy: url },
+        onLine: () => undefined,
+      });
+      made.push(built.tag);
+      expect(built.built).toBe(true);
+      expect(seen.some((u) => u.includes('/dists/bookworm'))).toBe(true);
+      const history = execFileSync('docker', ['history', '--no-trunc', built.tag], { encoding: 'utf8' });
+      expect(history).not.toContain(url);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('builds once, then reuses the image by content hash', async () => {

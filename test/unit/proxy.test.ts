@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { usesLoopbackProxy } from '../../src/docker/image.js';
 import { proxyEnv, proxySecrets } from '../../src/steps/proxy.js';
 
 describe('proxy settings', () => {
@@ -13,4 +14,14 @@ describe('proxy settings', () => {
     [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
     [{ HTTP_PROXY: 'not a url' }, []],
   ])('finds the passwords in %j', (env, expected) => expect(proxySecrets(env)).toEqual(expected));
+});
+
+describe('loopback proxies (the build then uses the host network)', () => {
+  it.each([
+    [{ HTTP_PROXY: 'http://127.0.0.1:3128' }, true],
+    [{ https_proxy: 'http://localhost:8080' }, true],
+    [{ HTTPS_PROXY: 'http://[::1]:3128' }, true],
+    [{ HTTPS_PROXY: 'http://proxy.example.com:3128', NO_PROXY: '127.0.0.1' }, false],
+    [{}, false],
+  ])('%j: %s', (proxy, expected) => expect(usesLoopbackProxy(proxy)).toBe(expected));
 });
