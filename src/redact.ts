@@ -3,9 +3,14 @@
  * Every secret is matched in the forms it may take in a log: raw, JSON-escaped, URL-encoded, XML-escaped
  * and base64. Short secrets are still redacted (over-masking beats a leak); weakSecrets() lets the CLI warn.
  */
-import { Transform, type TransformCallback } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import type { Transform } from 'node:stream';
 import redactSecrets from 'redact-secrets';
+import {
+  buildByteMatcher,
+  createByteRedactingStream,
+  NO_BYTE_MATCHER,
+  type ByteMatcher,
+} from './redact-stream.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -19,16 +24,13 @@ export interface WeakSecret {
 }
 
 interface Matcher {
-  /** One alternation of every form, longest first; undefined when there is nothing to redact. */
+  /** One alternation of every form, longest first, for strings; undefined when there is nothing to redact. */
   regex: RegExp | undefined;
-  /** Every proper, non-empty prefix of every form: what a chunk may end with and must be held back. */
-  prefixes: ReadonlySet<string>;
-  /** The first code unit of every form: a cheap test before looking a suffix up in `prefixes`. */
-  starts: ReadonlySet<number>;
-  longest: number;
+  /** The same forms as UTF-8 bytes, for streams. */
+  bytes: ByteMatcher;
 }
 
-const EMPTY: Matcher = { regex: undefined, prefixes: new Set(), starts: new Set(), longest: 0 };
+const EMPTY: Matcher = { regex: undefined, bytes: NO_BYTE_MATCHER };
 
 export class Redactor {
   readonly #secrets: { value: string; name: string | undefined }[] = [];
@@ -74,25 +76,9 @@ export class Redactor {
     return this.#redactStrings(byKey, new Map()) as T;
   }
 
-  /** A byte-stream Transform that redacts across chunk boundaries and UTF-8 character splits. */
+  /** A byte-stream Transform that redacts across chunk boundaries, even inside a UTF-8 character. */
   createRedactingStream(): Transform {
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    const drain = (text: string, final: boolean): string => {
-      const { out, held } = redactChunk(this.#current(), pending + text, final);
-      pending = held;
-      return out;
-    };
-    return new Transform({
-      transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-        const out = drain(decoder.write(chunk), false);
-        callback(null, out === '' ? undefined : Buffer.from(out, 'utf8'));
-      },
-      flush(callback: TransformCallback) {
-        const out = drain(decoder.end(), true);
-        callback(null, out === '' ? undefined : Buffer.from(out, 'utf8'));
-      },
-    });
+    return createByteRedactingStream(() => this.#current().bytes, REDACTED);
   }
 
   #current(): Matcher {
@@ -160,43 +146,10 @@ const XML_ENTITIES: Record<string, string> = {
 function buildMatcher(forms: string[]): Matcher {
   if (forms.length === 0) return EMPTY;
   const sorted = forms.sort((a, b) => b.length - a.length);
-  const prefixes = new Set<string>();
-  for (const form of sorted) for (let i = 1; i < form.length; i++) prefixes.add(form.slice(0, i));
-  const starts = new Set(sorted.map((form) => form.charCodeAt(0)));
-  const regex = new RegExp(sorted.map(escapeRegex).join('|'), 'g');
-  return { regex, prefixes, starts, longest: sorted[0]!.length };
+  return { regex: new RegExp(sorted.map(escapeRegex).join('|'), 'g'), bytes: buildByteMatcher(sorted) };
 }
 
 /** Escapes every code unit that is not a word character: nothing in a secret can act as regex syntax. */
 function escapeRegex(text: string): string {
   return text.replace(/\W/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
- * Redacts `text` (held-back text + new chunk). Matches that start before the hold-back point are final:
- * no later data can change them. From that point on, text that may still grow into a secret is held.
- */
-function redactChunk(matcher: Matcher, text: string, final: boolean): { out: string; held: string } {
-  const { regex } = matcher;
-  if (!regex) return { out: text, held: '' };
-  let cut = final ? text.length : holdStart(matcher, text, 0);
-  let out = '';
-  let pos = 0;
-  regex.lastIndex = 0;
-  for (let m = regex.exec(text); m !== null && m.index < cut; m = regex.exec(text)) {
-    out += text.slice(pos, m.index) + REDACTED;
-    pos = m.index + m[0].length;
-    if (pos > cut) cut = final ? text.length : holdStart(matcher, text, pos);
-  }
-  regex.lastIndex = 0;
-  const end = Math.max(pos, cut);
-  return { out: out + text.slice(pos, end), held: text.slice(end) };
-}
-
-/** Start of the longest suffix of text[from..] that is a proper prefix of some form (text.length if none). */
-function holdStart(matcher: Matcher, text: string, from: number): number {
-  for (let i = Math.max(from, text.length - matcher.longest + 1); i < text.length; i++) {
-    if (matcher.starts.has(text.charCodeAt(i)) && matcher.prefixes.has(text.slice(i))) return i;
-  }
-  return text.length;
 }

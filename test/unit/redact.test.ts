@@ -210,6 +210,42 @@ describe('Redactor.createRedactingStream', () => {
     expect(Buffer.concat(out).toString()).toBe(`one ${R} two ${R} three ${R}`);
   });
 
+  it.each([[['x9']], [['x9', 'q']]])(
+    'redacts a secret longer than the search window, with %j',
+    async (others) => {
+      const long = `${'k9€'.repeat(120)}end`;
+      const text = `a ${long} b x9q ${Buffer.from(long).toString('base64')} ${long.slice(1)} c`;
+      const bytes = bytesOf(text);
+      for (const secrets of [[long], [long, ...others]]) {
+        const expected = createRedactor(secrets).redact(text);
+        expect(expected.startsWith(`a ${R} b `)).toBe(true);
+        for (let i = 0; i <= bytes.length; i += 7) {
+          const chunks = [bytes.subarray(0, i), bytes.subarray(i)];
+          expect(await through(createRedactor(secrets).createRedactingStream(), chunks), `${i}`).toBe(
+            expected,
+          );
+        }
+      }
+    },
+  );
+
+  it('passes bytes that are not valid UTF-8 through unchanged', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from([0xff, 0xe2, 0x82]),
+      bytesOf(' hunter2 '),
+      Buffer.from([0x80, 0xc3]),
+    ]);
+    const stream = createRedactor(['hunter2']).createRedactingStream();
+    const out: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => out.push(chunk));
+    for (const chunk of oneByteChunks(bytes)) stream.write(chunk);
+    stream.end();
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(Buffer.concat(out)).toEqual(
+      Buffer.concat([Buffer.from([0xff, 0xe2, 0x82]), bytesOf(` ${R} `), Buffer.from([0x80, 0xc3])]),
+    );
+  });
+
   it('passes text through when there is no secret', async () => {
     expect(await through(new Redactor().createRedactingStream(), oneByteChunks(bytesOf('ä€🔑 text')))).toBe(
       'ä€🔑 text',
