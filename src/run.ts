@@ -163,13 +163,14 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       // Interrupted or killed: keep what there is (the results so far and the log) before failing.
       reporter.endProgress();
       const summary = { partial: true, compliant: false, results: sofar.length, planned: matched.ids.length };
-      const log = reporter.transcript();
-      await writeResultsFolder(
-        resultsDir,
-        { files: new Map(), tests: sofar, summary, missing: matched.missing, log },
-        redactor,
-        redactor.secrets(),
-      )
+      const content = {
+        files: new Map(),
+        tests: sofar,
+        summary,
+        missing: matched.missing,
+        log: reporter.transcript(),
+      };
+      await writeResultsFolder(resultsDir, content, redactor, redactor.secrets())
         .then(() => reporter.info(`the ${sofar.length} results so far are in ${resultsDir}`))
         .catch(() => undefined);
       throw error;
@@ -192,17 +193,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       redactor.secrets(),
     );
     reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
-    const uploaded = await uploadStep(
-      deps,
-      http,
-      options.upload,
-      refstack,
-      resultsDir,
-      reporter,
-      signingKey,
-      consent,
-    );
-    if (uploaded === 'failed') return EXIT_CODES.UPLOAD_FAILED;
+    await uploadStep(deps, http, options.upload, refstack, resultsDir, reporter, signingKey, consent);
     return verdict.compliant ? EXIT_OK : EXIT_CODES.NOT_COMPLIANT;
   } finally {
     const failed = await cleanup.dispose();

@@ -1,7 +1,7 @@
 /** `tcup upload RESULTS`: upload a saved run with the same consent, signing and checks as after a run. */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { TcupError, EXIT_CODES } from '../errors.js';
+import { TcupError } from '../errors.js';
 import { createHttpClient } from '../http.js';
 import { createReporter } from '../log.js';
 import type { RefstackDocument } from '../results.js';
@@ -70,8 +70,8 @@ export async function uploadCommand(
     insecure: opts.insecure === true,
   });
   try {
-    const outcome = await uploadStep(deps, http, choice, doc, dirname(file), reporter, key, undefined);
-    return outcome === 'failed' ? EXIT_CODES.UPLOAD_FAILED : 0;
+    await uploadStep(deps, http, choice, doc, dirname(file), reporter, key, undefined);
+    return 0;
   } finally {
     await http.close();
   }

@@ -23,7 +23,8 @@ export interface UploadChoice {
   passphraseEnv?: string | undefined;
 }
 
-export type UploadOutcome = 'skipped' | 'dry-run' | 'uploaded' | 'failed';
+/** A failed upload throws UPLOAD_FAILED (after saying where the results stay). */
+export type UploadOutcome = 'skipped' | 'dry-run' | 'uploaded';
 
 /** Checks the choice is coherent before anything slow; loads the signing key (asking for its passphrase). */
 export async function prepareUpload(deps: Deps, choice: UploadChoice): Promise<KeyObject | undefined> {
