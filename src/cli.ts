@@ -92,7 +92,12 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .exitOverride()
     // Options after a subcommand are the subcommand's (`tcup demo -o DIR`, `tcup upload DIR --sign KEY`).
     .enablePositionalOptions()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Usage errors look like every other error: one ✖ line.
+      outputError: (s, write) => write(s.replace(/^error: /, '✖ ')),
+    });
 
   uploadOptions(
     program

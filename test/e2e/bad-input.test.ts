@@ -126,7 +126,7 @@ describe('bad input: refused fast, before the cloud or Docker', () => {
     ]) {
       const r = await tcup(args);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/error: option .* (must be a positive integer|expected section\.key=value)/);
+      expect(r.stderr).toMatch(/^✖ option .* (must be a positive integer|expected section\.key=value)/m);
     }
   });
 
