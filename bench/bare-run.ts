@@ -2,7 +2,7 @@
  * The baseline: the same image run by hand with `docker run -i`, fed the request tcup would send on stdin
  * (same cloud, account, roles, tempestconf overrides, tests and concurrency), stdin closed after it.
  */
-import type { StartedKeystone, TestbedUser } from '../test/support/testbed.js';
+import { userToken, type StartedKeystone, type TestbedUser } from '../test/support/testbed.js';
 import { runTimed, type TimedRun } from './timed-process.js';
 
 export const TEMPESTCONF: [string, string][] = [
@@ -20,23 +20,7 @@ export interface BareOutcome {
 
 /** The role names of the user's project-scoped token, as tcup's preflight reads them. */
 export async function tokenRoles(keystone: StartedKeystone, user: TestbedUser): Promise<string[]> {
-  const domain = { name: 'Default' };
-  const response = await fetch(`${keystone.authUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user.username, password: user.password, domain } },
-        },
-        scope: { project: { name: user.project, domain } },
-      },
-    }),
-  });
-  if (response.status !== 201) throw new Error(`Keystone answered ${response.status} to the bench's login`);
-  const body = (await response.json()) as { token: { roles: { name: string }[] } };
-  return body.token.roles.map((r) => r.name);
+  return (await userToken(keystone, user)).roles;
 }
 
 /** What tcup's run.ts sends for an openrc user (see containerCloud and accountForTempest). */

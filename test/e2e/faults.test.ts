@@ -9,8 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFiles } from '../../src/build-context.js';
-import { createEngine } from '../../src/docker/engine.js';
-import { ensureImage, imageTag } from '../../src/docker/image.js';
+import { imageTag } from '../../src/docker/image.js';
 import { PLUGINS } from '../../src/steps/selection.js';
 import {
   closedPort,
@@ -23,6 +22,7 @@ import {
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer } from '../support/refstack-server.js';
 import {
+  buildTempestImage,
   buildTestbedImages,
   describeDocker,
   openrcEnv,
@@ -66,11 +66,7 @@ describeDocker('fault matrix', () => {
   beforeAll(async () => {
     await requireDocker();
     await buildTestbedImages();
-    await ensureImage(createEngine(process.env), loadImageFiles(), {
-      plugins: [],
-      proxy: {},
-      onLine: () => undefined,
-    });
+    await buildTempestImage();
     keystone = await startKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     env = openrcEnv(keystone, keystone.members[0]!);

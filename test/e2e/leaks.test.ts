@@ -13,9 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/accounts.js';
-import { loadImageFiles } from '../../src/build-context.js';
-import { createEngine } from '../../src/docker/engine.js';
-import { ensureImage } from '../../src/docker/image.js';
 import { tcupLeftovers } from '../support/faults.js';
 import {
   dockerLogsSince,
@@ -34,12 +31,14 @@ import {
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
+  buildTempestImage,
   buildTestbedImages,
   describeDocker,
   openrcEnv,
   requireDocker,
   startKeystone,
   type StartedKeystone,
+  userToken,
 } from '../support/testbed.js';
 
 // Quotes, spaces, a backslash, regex metacharacters, interpolation syntax ($, %), unicode.
@@ -59,25 +58,7 @@ interface Observed {
 
 /** Creates an application credential with a chosen secret for the member (Keystone API, as the user). */
 async function createApplicationCredential(keystone: StartedKeystone, secret: string): Promise<string> {
-  const member = keystone.members[0]!;
-  const auth = await fetch(`${keystone.authUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: {
-            user: { name: member.username, domain: { name: 'Default' }, password: member.password },
-          },
-        },
-        scope: { project: { name: member.project, domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  if (auth.status !== 201) throw new Error(`Keystone answered ${auth.status} to the member's password`);
-  const token = auth.headers.get('x-subject-token')!;
-  const userId = ((await auth.json()) as { token: { user: { id: string } } }).token.user.id;
+  const { token, userId } = await userToken(keystone, keystone.members[0]!);
   const created = await fetch(`${keystone.authUrl}/users/${userId}/application_credentials`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-auth-token': token },
@@ -132,12 +113,8 @@ describeDocker('no secret leaks, in any mode', () => {
   beforeAll(async () => {
     await requireDocker();
     await buildTestbedImages();
-    // The Tempest image first, without the runs' proxy (a build does not reach a proxy on 127.0.0.1).
-    await ensureImage(createEngine(process.env), loadImageFiles(), {
-      plugins: [],
-      proxy: {},
-      onLine: () => undefined,
-    });
+    // The Tempest image first, so the runs below do not build it through their recording proxy.
+    await buildTempestImage();
     keystone = await startKeystone({ memberPassword: PASSWORD });
     appCredentialId = await createApplicationCredential(keystone, APP_SECRET);
     ({ dir, launcher } = launcherInEmptyDir());

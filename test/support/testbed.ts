@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describe } from 'vitest';
-import { contextHash, packContext, type ImageFile } from '../../src/build-context.js';
+import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/build-context.js';
 import { createEngine, demuxLogs, statusOf } from '../../src/docker/engine.js';
-import { imageExists as imageExistsOn } from '../../src/docker/image.js';
+import { ensureImage, imageExists as imageExistsOn } from '../../src/docker/image.js';
 
 export const LABEL_TEST = 'tcup.test';
 /** Set on every container this process starts, so a test can check that it left none behind. */
@@ -349,4 +349,46 @@ export function openrcEnv(keystone: StartedKeystone, user: TestbedUser): Record<
     OS_REGION_NAME: 'RegionOne',
     OS_INTERFACE: 'public',
   };
+}
+
+export interface UserToken {
+  token: string;
+  userId: string;
+  roles: string[];
+}
+
+/** A project-scoped token of a test-bed user, as Keystone gives it to a password login. */
+export async function userToken(keystone: StartedKeystone, user: TestbedUser): Promise<UserToken> {
+  const domain = { name: 'Default' };
+  const response = await fetch(`${keystone.authUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: user.username, password: user.password, domain } },
+        },
+        scope: { project: { name: user.project, domain } },
+      },
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`Keystone answered ${response.status} to ${user.username}'s password`);
+  const body = (await response.json()) as { token: { user: { id: string }; roles: { name: string }[] } };
+  return {
+    token: response.headers.get('x-subject-token')!,
+    userId: body.token.user.id,
+    roles: body.token.roles.map((r) => r.name),
+  };
+}
+
+/** tcup's Tempest image, built (or found) before a test times tcup or points it at a proxy. */
+export async function buildTempestImage(): Promise<string> {
+  const image = await ensureImage(docker(), loadImageFiles(), {
+    plugins: [],
+    proxy: {},
+    onLine: () => undefined,
+  });
+  return image.tag;
 }
