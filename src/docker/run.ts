@@ -194,23 +194,6 @@ export async function listInstalledTests(engine: Engine, image: string, session:
   }
 }
 
-/** Removes every container of a session (labelled), e.g. after a second Ctrl-C or a crash. */
-export async function removeSessionContainers(engine: Engine, session: string): Promise<number> {
-  const list = await engine.listContainers({
-    all: true,
-    filters: { label: [`${LABEL_SESSION}=${session}`] },
-  });
-  await Promise.all(
-    list.map((c) =>
-      engine
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => undefined),
-    ),
-  );
-  return list.length;
-}
-
 /** Removes the containers of tcup runs whose launcher died on this host; returns how many. */
 export async function reapOrphans(engine: Engine, isOrphan: (session: string) => boolean): Promise<number> {
   const list = await engine.listContainers({ all: true, filters: { label: [`${LABEL_TOOL}=1`] } });
