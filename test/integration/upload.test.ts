@@ -12,6 +12,7 @@ import type { RefstackDocument } from '../../src/results.js';
 import { loadSigningKey, sshPublicLine } from '../../src/signing.js';
 import { uploadResults, type UploadOptions } from '../../src/upload.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
+import { hasSshKeygen } from '../support/ssh-keygen.js';
 
 const doc: RefstackDocument = {
   cpid: '7b6a5d4c3b2a19087f6e5d4c3b2a1908',
@@ -97,15 +98,6 @@ describe('anonymous upload', () => {
     expect(server.received).toHaveLength(0);
   });
 });
-
-const hasSshKeygen = (() => {
-  try {
-    execFileSync('ssh-keygen', ['-?'], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code !== 'ENOENT';
-  }
-})();
 
 describe('signed upload', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tcup-upload-keys-'));

@@ -13,6 +13,7 @@ import {
   signBody,
   sshPublicLine,
 } from '../../src/signing.js';
+import { hasSshKeygen } from '../support/ssh-keygen.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
@@ -123,15 +124,6 @@ describe('keyNeedsPassphrase', () => {
     ['nothing', false],
   ])('%#', (pem, expected) => expect(keyNeedsPassphrase(pem)).toBe(expected));
 });
-
-const hasSshKeygen = (() => {
-  try {
-    execFileSync('ssh-keygen', ['-?'], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code !== 'ENOENT';
-  }
-})();
 
 describe.skipIf(!hasSshKeygen)('loadSigningKey with keys made by ssh-keygen', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tcup-keys-'));
