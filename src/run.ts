@@ -4,13 +4,14 @@
  * stack is emptied on success, failure and Ctrl-C.
  */
 import type { Account } from './accounts.js';
+import { throwIfAborted } from './abort.js';
 import { loadImageFiles } from './build-context.js';
 import { createCleanupStack } from './cleanup.js';
 import { createEngine, pingEngine } from './docker/engine.js';
 import { ensureImage } from './docker/image.js';
 import { listInstalledTests, reapOrphans } from './docker/run.js';
 import { isOrphaned, newSession, type Owner } from './session.js';
-import { EXIT_CODES, EXIT_OK, TcupError } from './errors.js';
+import { EXIT_CODES, EXIT_OK } from './errors.js';
 import { createHttpClient } from './http.js';
 import { createReporter } from './log.js';
 import type { Redactor } from './redact.js';
@@ -79,10 +80,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
   });
   const cleanup = createCleanupStack();
   for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
-  const check = () => {
-    if (signal.aborted)
-      throw signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');
-  };
+  const check = () => throwIfAborted(signal);
   try {
     // 1. Credentials: OS_* or clouds.yaml, a password asked for if missing, every secret registered.
     const cloud = await resolveCloud(deps, options, reporter);

@@ -1,5 +1,6 @@
 /** The test run: one container, live progress from its events, results copied out before it goes. */
 import { Writable } from 'node:stream';
+import { whenAborted } from './abort.js';
 import type { CleanupStack } from './cleanup.js';
 import { TcupError } from './errors.js';
 import type { Engine } from './docker/engine.js';
@@ -110,17 +111,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
       options.cleanup.defer(`container ${c.id.slice(0, 12)}`, () => c.remove());
     },
   });
-  const abort = new Promise<never>((_, reject) => {
-    const fail = () =>
-      reject(
-        options.signal.reason instanceof TcupError
-          ? options.signal.reason
-          : new TcupError('INTERRUPTED', 'interrupted: the test container is being removed'),
-      );
-    if (options.signal.aborted) fail();
-    options.signal.addEventListener('abort', fail, { once: true });
-  });
-  abort.catch(() => undefined);
+  const abort = whenAborted(options.signal, 'interrupted: the test container is being removed');
   const settled = await Promise.race([container!.settled, abort]);
   reporter.endProgress();
   const files = await Promise.race([container!.copyOut(), abort]);

@@ -1,4 +1,5 @@
 /** --debug: the same container as a run, tempest.conf generated, no tests: a shell instead. */
+import { throwIfAborted, whenAborted } from '../abort.js';
 import type { Engine } from '../docker/engine.js';
 import { startContainer, type StartedContainer } from '../docker/run.js';
 import { execShell } from '../docker/shell.js';
@@ -62,23 +63,9 @@ export async function openDebugShell(engine: Engine, deps: Deps, options: DebugO
   });
   await Promise.all([endStream(output), endStream(errorOutput)]);
   await container!.release();
-  if (deps.signal.aborted)
-    throw deps.signal.reason instanceof TcupError
-      ? deps.signal.reason
-      : new TcupError('INTERRUPTED', 'interrupted');
+  throwIfAborted(deps.signal);
   reporter.step(`debug shell closed (exit code ${code}); removing the container`);
   return code;
-}
-
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () =>
-      reject(
-        signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted'),
-      );
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
 }
 
 /** Ends a redacting stream and waits until what it held back has been written on. */
