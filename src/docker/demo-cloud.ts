@@ -3,7 +3,7 @@
  * 127.0.0.1, labelled like every tcup container, removed with its volumes. Its passwords are made up
  * for this one run and given as Env: the cloud and its secrets go away together.
  */
-import { demuxLogs, statusOf, type Engine } from './engine.js';
+import { demuxLogs, removeContainer, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 import { LABEL_SESSION } from './run.js';
 import { TcupError } from '../errors.js';
@@ -47,13 +47,7 @@ export async function startDemoCloud(engine: Engine, spec: DemoCloudSpec): Promi
   const cloud: DemoCloud = {
     id: container.id,
     authUrl,
-    async remove() {
-      try {
-        await container.remove({ force: true, v: true });
-      } catch (error) {
-        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-      }
-    },
+    remove: () => removeContainer(container),
   };
   spec.onCreated(cloud);
   await container.start();

@@ -58,3 +58,14 @@ export function demuxLogs(raw: Buffer): string {
   }
   return Buffer.concat(parts).toString('utf8');
 }
+
+/** Removes a container and its volumes; one already gone (404) or being removed (409) is fine. */
+export async function removeContainer(container: {
+  remove(options: object): Promise<unknown>;
+}): Promise<void> {
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (error) {
+    if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+  }
+}

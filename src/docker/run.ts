@@ -8,7 +8,7 @@ import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type Docker from 'dockerode';
 import { TcupError } from '../errors.js';
-import { demuxStream, statusOf, type Engine } from './engine.js';
+import { demuxStream, removeContainer, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 
 export const LABEL_SESSION = 'tcup.session';
@@ -128,13 +128,7 @@ function handle(container: Docker.Container, spec: RunSpec) {
       })();
       return released;
     },
-    async remove() {
-      try {
-        await container.remove({ force: true, v: true });
-      } catch (error) {
-        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-      }
-    },
+    remove: () => removeContainer(container),
   };
   return {
     handle: api,

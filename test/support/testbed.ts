@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describe } from 'vitest';
 import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/build-context.js';
-import { createEngine, demuxLogs, statusOf } from '../../src/docker/engine.js';
+import { createEngine, demuxLogs, removeContainer as removeContainerOn } from '../../src/docker/engine.js';
 import { ensureImage, imageExists as imageExistsOn } from '../../src/docker/image.js';
 
 export const LABEL_TEST = 'tcup.test';
@@ -206,14 +206,7 @@ export async function containerLogs(id: string): Promise<string> {
   return demuxLogs(await docker().getContainer(id).logs({ stdout: true, stderr: true, follow: false }));
 }
 
-async function removeContainer(id: string): Promise<void> {
-  try {
-    await docker().getContainer(id).remove({ force: true, v: true });
-  } catch (error) {
-    // 404: already gone; 409: removal already in progress.
-    if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-  }
-}
+const removeContainer = (id: string): Promise<void> => removeContainerOn(docker().getContainer(id));
 
 interface RunSpec {
   what: string;
