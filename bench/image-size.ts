@@ -1,9 +1,9 @@
 /** Sizes of tcup's images: the core image as tcup uses it, and the variant with add-on Tempest plugins. */
 import { performance } from 'node:perf_hooks';
-import { loadImageFiles } from '../src/build-context.js';
-import { createEngine } from '../src/docker/engine.js';
-import { ensureImage } from '../src/docker/image.js';
-import { proxyEnv } from '../src/steps/proxy.js';
+import { loadImageFiles } from '../src/engine/build-context.js';
+import { createEngine } from '../src/engine/engine.js';
+import { ensureImage } from '../src/engine/image.js';
+import { proxyEnv } from '../src/pipeline/steps/proxy.js';
 
 export const ADDON_PLUGINS = ['designate-tempest-plugin', 'heat-tempest-plugin'];
 

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRedactor, formsOf, REDACTED } from '../src/redact.js';
+import { createRedactor, formsOf, REDACTED } from '../src/redaction/redactor.js';
 
 export const CHUNK_BYTES = 64 * 1024;
 

@@ -4,24 +4,24 @@
  */
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, TcupError } from './errors.js';
-import { createRedactor } from './redact.js';
-import { parseTempestOption } from './tempest-plan.js';
-import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './defaults.js';
-import type { RunOptions, Deps } from './run.js';
+import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, TcupError } from './core/errors.js';
+import { createRedactor } from './redaction/redactor.js';
+import { parseTempestOption } from './tempest/plan.js';
+import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './core/defaults.js';
+import type { RunOptions, Deps } from './pipeline/pipeline.js';
 // The pipeline and the commands are loaded when a command runs, not to print --help.
 const load = {
-  run: () => import('./run.js'),
+  run: () => import('./pipeline/pipeline.js'),
   guidelines: () => import('./commands/guidelines.js'),
   sign: () => import('./commands/sign.js'),
   upload: () => import('./commands/upload.js'),
   demo: () => import('./commands/demo.js'),
   imageTag: async () => {
     const [{ loadImageFiles }, { loadDemoRecipe }, { DEMO_IMAGE_REPO }, { imageTag }] = await Promise.all([
-      import('./build-context.js'),
-      import('./demo-recipe.js'),
-      import('./docker/demo-cloud.js'),
-      import('./docker/image.js'),
+      import('./engine/build-context.js'),
+      import('./engine/demo-recipe.js'),
+      import('./engine/demo-cloud.js'),
+      import('./engine/image.js'),
     ]);
     return (demo: boolean) =>
       demo ? imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO) : imageTag(loadImageFiles(), []);

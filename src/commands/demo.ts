@@ -4,17 +4,23 @@
  * capabilities, four member accounts, no prompt, no upload), then everything removed, the cloud too.
  */
 import { randomBytes } from 'node:crypto';
-import { newSession } from '../session.js';
+import { newSession } from '../core/session.js';
 import { createServer } from 'node:net';
-import type { Account } from '../accounts.js';
-import { createCleanupStack } from '../cleanup.js';
-import { DEMO_IMAGE_REPO, startDemoCloud, waitDemoCloudHealthy } from '../docker/demo-cloud.js';
-import { createEngine, pingEngine } from '../docker/engine.js';
-import { ensureImage } from '../docker/image.js';
-import { loadDemoRecipe } from '../demo-recipe.js';
-import { createReporter } from '../log.js';
-import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL, runTcup, type Deps, type RunOptions } from '../run.js';
-import { proxyEnv } from '../steps/proxy.js';
+import type { Account } from '../cloud/accounts.js';
+import { createCleanupStack } from '../core/cleanup.js';
+import { DEMO_IMAGE_REPO, startDemoCloud, waitDemoCloudHealthy } from '../engine/demo-cloud.js';
+import { createEngine, pingEngine } from '../engine/engine.js';
+import { ensureImage } from '../engine/image.js';
+import { loadDemoRecipe } from '../engine/demo-recipe.js';
+import { createReporter } from '../core/log.js';
+import {
+  DEFAULT_GUIDELINE,
+  DEFAULT_REFSTACK_URL,
+  runTcup,
+  type Deps,
+  type RunOptions,
+} from '../pipeline/pipeline.js';
+import { proxyEnv } from '../pipeline/steps/proxy.js';
 
 export const DEMO_MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2'] as const;
 const HEALTHY_WITHIN_MS = 300_000;

@@ -1,10 +1,10 @@
 /** `tcup sign KEY`: what the RefStack profile page asks for when a key is registered. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TcupError } from '../errors.js';
-import type { Deps } from '../run.js';
-import { keyNeedsPassphrase, loadSigningKey, selfSignature, sshPublicLine } from '../signing.js';
-import { keyPassphrase } from '../steps/upload.js';
+import { TcupError } from '../core/errors.js';
+import type { Deps } from '../pipeline/options.js';
+import { keyNeedsPassphrase, loadSigningKey, selfSignature, sshPublicLine } from '../refstack/signing.js';
+import { keyPassphrase } from '../pipeline/steps/upload.js';
 
 export async function signCommand(
   deps: Deps,

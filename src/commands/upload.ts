@@ -1,13 +1,13 @@
 /** `tcup upload RESULTS`: upload a saved run with the same consent, signing and checks as after a run. */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { TcupError } from '../errors.js';
-import { createHttpClient } from '../http.js';
-import { createReporter } from '../log.js';
-import type { RefstackDocument } from '../results.js';
-import type { Deps } from '../run.js';
-import { DEFAULT_REFSTACK_URL } from '../upload.js';
-import { prepareUpload, uploadStep, type UploadChoice } from '../steps/upload.js';
+import { TcupError } from '../core/errors.js';
+import { createHttpClient } from '../core/http.js';
+import { createReporter } from '../core/log.js';
+import type { RefstackDocument } from '../results/tests.js';
+import type { Deps } from '../pipeline/options.js';
+import { DEFAULT_REFSTACK_URL } from '../refstack/upload.js';
+import { prepareUpload, uploadStep, type UploadChoice } from '../pipeline/steps/upload.js';
 
 export async function uploadCommand(
   deps: Deps,

@@ -1,5 +1,5 @@
 /** Guidelines: the bundled ones by version id, and a user's own guideline JSON (schema 2.0). Pure. */
-import { TcupError } from '../errors.js';
+import { TcupError } from '../core/errors.js';
 import { BUNDLED, INDEX } from './data/index.js';
 import {
   CAPABILITY_STATUSES,

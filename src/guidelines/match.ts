@@ -1,5 +1,5 @@
 /** Matches requested tests to the installed Tempest's tests: by name, then alias, then idempotent id (pure). */
-import { splitTestId } from '../results.js';
+import { splitTestId } from '../results/tests.js';
 
 export interface RequestedTest {
   name: string;

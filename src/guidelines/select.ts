@@ -1,5 +1,5 @@
 /** Which capabilities and tests a guideline asks of a target (pure). */
-import { TcupError } from '../errors.js';
+import { TcupError } from '../core/errors.js';
 import {
   CAPABILITY_STATUSES,
   pinnedReference,

@@ -1,6 +1,6 @@
 /** Test lists: plain names or `name[id-…,…]` lines, as a RefStack server's /v1/guidelines/<v>/tests serves. */
-import { TcupError } from '../errors.js';
-import { splitTestId } from '../results.js';
+import { TcupError } from '../core/errors.js';
+import { splitTestId } from '../results/tests.js';
 
 export interface ListedTest {
   name: string;

@@ -1,5 +1,5 @@
 /** The verdict of a run against a selection, counted as the RefStack UI counts (pure). */
-import type { TestResult, TestStatus } from '../results.js';
+import type { TestResult, TestStatus } from '../results/tests.js';
 import type { CapabilityStatus, Target } from './model.js';
 import type { Selection } from './select.js';
 

@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadImageFiles } from '../../src/build-context.js';
-import { imageTag } from '../../src/docker/image.js';
-import { PLUGINS } from '../../src/steps/selection.js';
+import { loadImageFiles } from '../../src/engine/build-context.js';
+import { imageTag } from '../../src/engine/image.js';
+import { PLUGINS } from '../../src/pipeline/steps/selection.js';
 import {
   closedPort,
   runningTcupContainers,

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/accounts.js';
+import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { tcupLeftovers } from '../support/faults.js';
 import {
   dockerLogsSince,

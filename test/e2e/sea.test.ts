@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readImageFiles } from '../../src/build-context.js';
-import { imageTag } from '../../src/docker/image.js';
+import { readImageFiles } from '../../src/engine/build-context.js';
+import { imageTag } from '../../src/engine/image.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

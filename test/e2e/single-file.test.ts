@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readImageFiles } from '../../src/build-context.js';
-import { readDemoRecipe } from '../../src/demo-recipe.js';
-import { DEMO_IMAGE_REPO } from '../../src/docker/demo-cloud.js';
-import { imageTag } from '../../src/docker/image.js';
+import { readImageFiles } from '../../src/engine/build-context.js';
+import { readDemoRecipe } from '../../src/engine/demo-recipe.js';
+import { DEMO_IMAGE_REPO } from '../../src/engine/demo-cloud.js';
+import { imageTag } from '../../src/engine/image.js';
 import { launcherInEmptyDir } from '../support/launcher.js';
 import { keystoneImage } from '../support/testbed.js';
 

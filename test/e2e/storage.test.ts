@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/accounts.js';
+import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import {
   buildTestbedImages,

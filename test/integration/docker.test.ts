@@ -3,17 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadImageFiles, type ImageFile } from '../../src/build-context.js';
-import { createEngine, pingEngine } from '../../src/docker/engine.js';
-import { ensureImage, imageTag } from '../../src/docker/image.js';
+import { loadImageFiles, type ImageFile } from '../../src/engine/build-context.js';
+import { createEngine, pingEngine } from '../../src/engine/engine.js';
+import { ensureImage, imageTag } from '../../src/engine/image.js';
 import {
   listInstalledTests,
   startContainer,
   type ContainerEvent,
   type StartedContainer,
-} from '../../src/docker/run.js';
-import { TcupError } from '../../src/errors.js';
-import { lineWriter } from '../../src/test-run.js';
+} from '../../src/engine/container.js';
+import { TcupError } from '../../src/core/errors.js';
+import { lineWriter } from '../../src/tempest/test-run.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 
 const engine = createEngine(process.env);

@@ -1,7 +1,7 @@
 /** The RefStack test server answers as the reference doc says the real one does. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpResponse } from '../../src/http.js';
+import { createHttpClient, type HttpResponse } from '../../src/core/http.js';
 import { KEY_NOT_FOUND, startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 
 const http = createHttpClient({ env: { NO_PROXY: '127.0.0.1,localhost' } });

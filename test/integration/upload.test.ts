@@ -6,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/errors.js';
-import { createHttpClient, type HttpClient, type HttpRequest } from '../../src/http.js';
-import type { RefstackDocument } from '../../src/results.js';
-import { loadSigningKey, sshPublicLine } from '../../src/signing.js';
-import { uploadResults, type UploadOptions } from '../../src/upload.js';
+import { TcupError } from '../../src/core/errors.js';
+import { createHttpClient, type HttpClient, type HttpRequest } from '../../src/core/http.js';
+import type { RefstackDocument } from '../../src/results/tests.js';
+import { loadSigningKey, sshPublicLine } from '../../src/refstack/signing.js';
+import { uploadResults, type UploadOptions } from '../../src/refstack/upload.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import { hasSshKeygen } from '../support/ssh-keygen.js';
 

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { describe } from 'vitest';
-import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/build-context.js';
-import { createEngine, demuxLogs, removeContainer as removeContainerOn } from '../../src/docker/engine.js';
-import { ensureImage, imageExists as imageExistsOn } from '../../src/docker/image.js';
+import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/engine/build-context.js';
+import { createEngine, demuxLogs, removeContainer as removeContainerOn } from '../../src/engine/engine.js';
+import { ensureImage, imageExists as imageExistsOn } from '../../src/engine/image.js';
 
 export const LABEL_TEST = 'tcup.test';
 /** Set on every container this process starts, so a test can check that it left none behind. */

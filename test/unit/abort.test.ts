@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { abortError, throwIfAborted, whenAborted } from '../../src/abort.js';
-import { TcupError } from '../../src/errors.js';
+import { abortError, throwIfAborted, whenAborted } from '../../src/core/abort.js';
+import { TcupError } from '../../src/core/errors.js';
 
 describe('abort', () => {
   it('throws the signal’s own TcupError (SIGTERM stays TERMINATED)', () => {

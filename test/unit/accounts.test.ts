@@ -6,8 +6,8 @@ import {
   parseAccounts,
   renderAccountsYaml,
   type Account,
-} from '../../src/accounts.js';
-import { TcupError } from '../../src/errors.js';
+} from '../../src/cloud/accounts.js';
+import { TcupError } from '../../src/core/errors.js';
 
 const SECRET = 'hunter2-secret';
 

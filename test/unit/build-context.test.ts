@@ -6,7 +6,7 @@ import {
   packageRoot,
   readImageFiles,
   type ImageFile,
-} from '../../src/build-context.js';
+} from '../../src/engine/build-context.js';
 
 const files: ImageFile[] = [
   { name: 'Dockerfile', content: Buffer.from('FROM x\n') },

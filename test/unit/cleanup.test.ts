@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCleanupStack } from '../../src/cleanup.js';
+import { createCleanupStack } from '../../src/core/cleanup.js';
 
 describe('cleanup stack', () => {
   it('releases in reverse order, once, and reports what failed', async () => {

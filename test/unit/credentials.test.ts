@@ -6,8 +6,8 @@ import {
   secretsOf,
   type Credentials,
   type Env,
-} from '../../src/credentials.js';
-import { TcupError } from '../../src/errors.js';
+} from '../../src/cloud/credentials.js';
+import { TcupError } from '../../src/core/errors.js';
 
 const PASSWORD = 's3cr#t: "pa ss"';
 const BASE: Env = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CODES, exitCodeOf, TcupError } from '../../src/errors.js';
+import { EXIT_CODES, exitCodeOf, TcupError } from '../../src/core/errors.js';
 
 describe('exit codes', () => {
   it('is the table README documents', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/errors.js';
+import { TcupError } from '../../src/core/errors.js';
 import { bundledVersions, loadBundledGuideline, parseGuideline } from '../../src/guidelines/load.js';
 import { targetsOf } from '../../src/guidelines/model.js';
 import { selectTests } from '../../src/guidelines/select.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/errors.js';
+import { TcupError } from '../../src/core/errors.js';
 import { loadBundledGuideline } from '../../src/guidelines/load.js';
 import { matchTests } from '../../src/guidelines/match.js';
 import { selectTests } from '../../src/guidelines/select.js';

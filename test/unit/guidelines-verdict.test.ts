@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBundledGuideline } from '../../src/guidelines/load.js';
 import { selectTests, type Selection } from '../../src/guidelines/select.js';
 import { computeVerdict, formatVerdict, summaryJson } from '../../src/guidelines/verdict.js';
-import type { TestResult, TestStatus } from '../../src/results.js';
+import type { TestResult, TestStatus } from '../../src/results/tests.js';
 
 const result = (name: string, status: TestStatus, uuid?: string): TestResult => ({
   id: uuid ? `${name}[id-${uuid}]` : name,

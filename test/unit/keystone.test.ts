@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Credentials } from '../../src/credentials.js';
-import { TcupError } from '../../src/errors.js';
-import { createHttpClient, type HttpClient } from '../../src/http.js';
+import type { Credentials } from '../../src/cloud/credentials.js';
+import { TcupError } from '../../src/core/errors.js';
+import { createHttpClient, type HttpClient } from '../../src/core/http.js';
 import {
   authenticate,
   cpidFromAuthUrl,
@@ -14,7 +14,7 @@ import {
   rolesOf,
   tokenRequest,
   type CatalogEntry,
-} from '../../src/keystone.js';
+} from '../../src/cloud/keystone.js';
 
 const PASSWORD = 'Pa$$w0rd "with" spaces';
 const TOKEN = 'gAAAAAB-secret-token';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createReporter } from '../../src/log.js';
-import { createRedactor } from '../../src/redact.js';
+import { createReporter } from '../../src/core/log.js';
+import { createRedactor } from '../../src/redaction/redactor.js';
 
 const make = (isTTY: boolean, verbose = false) => {
   let out = '';

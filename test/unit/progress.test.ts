@@ -5,7 +5,7 @@ import {
   formatProgress,
   type ProgressSnapshot,
   type ProgressStatus,
-} from '../../src/progress.js';
+} from '../../src/tempest/progress.js';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_000_000) {

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/errors.js';
-import { askConfirm, askPassword, readSecretFromStream } from '../../src/prompt.js';
+import { TcupError } from '../../src/core/errors.js';
+import { askConfirm, askPassword, readSecretFromStream } from '../../src/core/prompt.js';
 
 /** A fake terminal: keystrokes go in through `input` (isTTY), everything the prompt draws is in `screen()`. */
 function fakeTerminal(tty = true) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usesLoopbackProxy } from '../../src/docker/image.js';
-import { proxyEnv, proxySecrets } from '../../src/steps/proxy.js';
+import { usesLoopbackProxy } from '../../src/engine/image.js';
+import { proxyEnv, proxySecrets } from '../../src/pipeline/steps/proxy.js';
 
 describe('proxy settings', () => {
   it.each([

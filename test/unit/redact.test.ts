@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createRedactor, REDACTED, Redactor } from '../../src/redact.js';
+import { createRedactor, REDACTED, Redactor } from '../../src/redaction/redactor.js';
 
 const R = REDACTED;
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/redact.js';
-import { defaultResultsDir, maskBinary, writeResultsFolder } from '../../src/results-folder.js';
+import { createRedactor } from '../../src/redaction/redactor.js';
+import { defaultResultsDir, maskBinary, writeResultsFolder } from '../../src/results/folder.js';
 
 describe('results folder', () => {
   it.each([

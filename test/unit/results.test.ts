@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRefstackDocument, splitTestId, type TestResult } from '../../src/results.js';
+import { buildRefstackDocument, splitTestId, type TestResult } from '../../src/results/tests.js';
 
 describe('splitTestId', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOrphaned, newSession, type Owner } from '../../src/session.js';
+import { isOrphaned, newSession, type Owner } from '../../src/core/session.js';
 
 const owner: Owner = { host: 'box', pid: 100, isAlive: (pid) => pid === 200 };
 

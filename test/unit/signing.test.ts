@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/errors.js';
+import { TcupError } from '../../src/core/errors.js';
 import {
   KeyPassphraseError,
   keyNeedsPassphrase,
@@ -12,7 +12,7 @@ import {
   selfSignature,
   signBody,
   sshPublicLine,
-} from '../../src/signing.js';
+} from '../../src/refstack/signing.js';
 import { hasSshKeygen } from '../support/ssh-keygen.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

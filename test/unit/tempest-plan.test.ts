@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTempestOption, planTempest, type AccountWithRoles } from '../../src/tempest-plan.js';
+import { parseTempestOption, planTempest, type AccountWithRoles } from '../../src/tempest/plan.js';
 
 const acct = (username: string, ...roles: string[]): AccountWithRoles => ({
   username,

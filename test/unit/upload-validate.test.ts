@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUpload, resultsEndpoint, validateDocument } from '../../src/upload.js';
+import { describeUpload, resultsEndpoint, validateDocument } from '../../src/refstack/upload.js';
 
 const t = (name: string, uuid?: string) => (uuid ? { name, uuid } : { name });
 const ok = {

@@ -5,12 +5,7 @@
  */
 import type { Transform } from 'node:stream';
 import redactSecrets from 'redact-secrets';
-import {
-  buildByteMatcher,
-  createByteRedactingStream,
-  NO_BYTE_MATCHER,
-  type ByteMatcher,
-} from './redact-stream.js';
+import { buildByteMatcher, createByteRedactingStream, NO_BYTE_MATCHER, type ByteMatcher } from './stream.js';
 
 export const REDACTED = '[REDACTED]';
 

@@ -1,8 +1,8 @@
 /** The results folder on the user's disk: everything a run produced, redacted, written before teardown. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TcupError } from './errors.js';
-import type { RefstackDocument, TestResult } from './results.js';
+import { TcupError } from '../core/errors.js';
+import type { RefstackDocument, TestResult } from './tests.js';
 
 export interface ResultsFolderContent {
   /** Files copied out of the container (results.subunit, junit.xml, tempest.log, tempest.conf, load-list.txt). */

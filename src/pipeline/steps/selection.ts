@@ -1,15 +1,15 @@
 /** Step 3: what to run (a guideline's tests, a list, or what failed before) and step 5: matching it to Tempest. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TcupError } from '../errors.js';
-import { describeNetworkError, type HttpClient } from '../http.js';
-import { loadBundledGuideline, parseGuideline } from '../guidelines/load.js';
-import { matchTests, type RequestedTest } from '../guidelines/match.js';
-import { CAPABILITY_STATUSES, type CapabilityStatus, type Target } from '../guidelines/model.js';
-import { selectTests, type Selection } from '../guidelines/select.js';
-import { parseTestList } from '../guidelines/test-list.js';
-import type { Reporter } from '../log.js';
-import type { TestResult } from '../results.js';
+import { TcupError } from '../../core/errors.js';
+import { describeNetworkError, type HttpClient } from '../../core/http.js';
+import { loadBundledGuideline, parseGuideline } from '../../guidelines/load.js';
+import { matchTests, type RequestedTest } from '../../guidelines/match.js';
+import { CAPABILITY_STATUSES, type CapabilityStatus, type Target } from '../../guidelines/model.js';
+import { selectTests, type Selection } from '../../guidelines/select.js';
+import { parseTestList } from '../../guidelines/test-list.js';
+import type { Reporter } from '../../core/log.js';
+import type { TestResult } from '../../results/tests.js';
 
 /** Debian packages of the Tempest plugins each add-on target needs. */
 export const PLUGINS: Partial<Record<Target, string[]>> = {

@@ -3,12 +3,12 @@
  * the signed or anonymous POST, and one sentence per answer that says what to do next.
  */
 import type { KeyObject } from 'node:crypto';
-import { TcupError } from './errors.js';
-import { describeNetworkError, type HttpClient } from './http.js';
-import type { RefstackDocument } from './results.js';
+import { TcupError } from '../core/errors.js';
+import { describeNetworkError, type HttpClient } from '../core/http.js';
+import type { RefstackDocument } from '../results/tests.js';
 import { signBody, sshPublicLine } from './signing.js';
 
-import { DEFAULT_REFSTACK_URL } from './defaults.js';
+import { DEFAULT_REFSTACK_URL } from '../core/defaults.js';
 export { DEFAULT_REFSTACK_URL };
 
 const KEYS = ['cpid', 'duration_seconds', 'results'] as const;

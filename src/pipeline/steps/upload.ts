@@ -3,25 +3,16 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { TcupError } from '../errors.js';
-import type { HttpClient } from '../http.js';
-import type { Reporter } from '../log.js';
-import { askConfirm, askPassword } from '../prompt.js';
-import type { RefstackDocument } from '../results.js';
-import type { Deps } from '../run.js';
-import { keyNeedsPassphrase, loadSigningKey, signBody, sshPublicLine } from '../signing.js';
-import { describeUpload, resultsEndpoint, uploadResults, validateDocument } from '../upload.js';
+import { TcupError } from '../../core/errors.js';
+import type { HttpClient } from '../../core/http.js';
+import type { Reporter } from '../../core/log.js';
+import { askConfirm, askPassword } from '../../core/prompt.js';
+import type { RefstackDocument } from '../../results/tests.js';
+import type { Deps, UploadChoice } from '../options.js';
 
-export interface UploadChoice {
-  url: string;
-  /** --upload: ask before the run instead of after it. */
-  askEarly: boolean;
-  yes: boolean;
-  anonymous: boolean;
-  dryRun: boolean;
-  sign?: string | undefined;
-  passphraseEnv?: string | undefined;
-}
+export type { UploadChoice } from '../options.js';
+import { keyNeedsPassphrase, loadSigningKey, signBody, sshPublicLine } from '../../refstack/signing.js';
+import { describeUpload, resultsEndpoint, uploadResults, validateDocument } from '../../refstack/upload.js';
 
 /** A failed upload throws UPLOAD_FAILED (after saying where the results stay). */
 export type UploadOutcome = 'skipped' | 'dry-run' | 'uploaded';

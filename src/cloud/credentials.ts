@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { TcupError } from './errors.js';
+import { TcupError } from '../core/errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

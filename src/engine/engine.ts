@@ -1,6 +1,6 @@
 /** The only place that constructs a Docker client; a ping that says what to do when there is no engine. */
 import Docker from 'dockerode';
-import { TcupError } from '../errors.js';
+import { TcupError } from '../core/errors.js';
 
 export type Engine = Docker;
 

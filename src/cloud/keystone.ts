@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { secretsOf, type Credentials } from './credentials.js';
-import { TcupError } from './errors.js';
-import { describeNetworkError, type HttpClient, type HttpResponse } from './http.js';
+import { TcupError } from '../core/errors.js';
+import { describeNetworkError, type HttpClient, type HttpResponse } from '../core/http.js';
 
 export interface Endpoint {
   id?: string;

@@ -1,7 +1,7 @@
 /** The verdict step: per-test counts, the guideline's answer, and what goes into summary.json. */
-import { computeVerdict, formatVerdict, summaryJson } from '../guidelines/verdict.js';
-import type { Reporter } from '../log.js';
-import type { TestResult } from '../results.js';
+import { computeVerdict, formatVerdict, summaryJson } from '../../guidelines/verdict.js';
+import type { Reporter } from '../../core/log.js';
+import type { TestResult } from '../../results/tests.js';
 import type { MatchedSelection, ResolvedSelection } from './selection.js';
 
 export interface Judgement {

@@ -1,6 +1,6 @@
 /** Build (or reuse, by content hash) tcup's Tempest image from an in-memory context. */
-import { TcupError } from '../errors.js';
-import { contextHash, packContext, type ImageFile } from '../build-context.js';
+import { TcupError } from '../core/errors.js';
+import { contextHash, packContext, type ImageFile } from './build-context.js';
 import { statusOf, type Engine } from './engine.js';
 
 export const IMAGE_REPO = 'tcup-tempest';

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import ssh2, { type ParsedKey } from 'ssh2';
-import { TcupError } from './errors.js';
+import { TcupError } from '../core/errors.js';
 
 const RSA_ONLY_HINT =
   'create an RSA key for RefStack: ssh-keygen -t rsa -b 4096 -f ~/.ssh/refstack, then register its public key';

@@ -3,7 +3,7 @@
  * container reads (pure). Messages name the entry and the key, never a password.
  */
 import { parseDocument, stringify } from 'yaml';
-import { TcupError } from './errors.js';
+import { TcupError } from '../core/errors.js';
 
 export interface Account {
   username: string;

@@ -2,21 +2,21 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { parseAccounts, type Account } from '../accounts.js';
+import { parseAccounts, type Account } from '../../cloud/accounts.js';
 import {
   describeCredentials,
   needsPassword,
   parseCredentials,
   secretsOf,
   type Credentials,
-} from '../credentials.js';
-import { TcupError } from '../errors.js';
-import type { HttpClient } from '../http.js';
-import { authenticate } from '../keystone.js';
-import type { Reporter } from '../log.js';
-import { askPassword, readSecretFromStream } from '../prompt.js';
-import type { Deps } from '../run.js';
-import type { AccountWithRoles } from '../tempest-plan.js';
+} from '../../cloud/credentials.js';
+import { TcupError } from '../../core/errors.js';
+import type { HttpClient } from '../../core/http.js';
+import { authenticate } from '../../cloud/keystone.js';
+import type { Reporter } from '../../core/log.js';
+import { askPassword, readSecretFromStream } from '../../core/prompt.js';
+import type { Deps } from '../options.js';
+import type { AccountWithRoles } from '../../tempest/plan.js';
 
 export interface ResolvedCloud {
   credentials: Credentials;

@@ -7,7 +7,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type Docker from 'dockerode';
-import { TcupError } from '../errors.js';
+import { TcupError } from '../core/errors.js';
 import { demuxStream, removeContainer, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 

@@ -5,8 +5,8 @@
  */
 import { demuxLogs, removeContainer, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
-import { LABEL_SESSION } from './run.js';
-import { TcupError } from '../errors.js';
+import { LABEL_SESSION } from './container.js';
+import { TcupError } from '../core/errors.js';
 
 export const DEMO_IMAGE_REPO = 'tcup-demo-keystone';
 

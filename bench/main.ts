@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../src/docker/engine.js';
+import { createEngine } from '../src/engine/engine.js';
 import { leftoverContainers, type StartedKeystone } from '../test/support/testbed.js';
 import { ADDON_PLUGINS, ensurePluginImage, imageBytes, megabytes } from './image-size.js';
 import { measureRedactor } from './redactor-throughput.js';

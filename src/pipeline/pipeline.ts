@@ -3,71 +3,30 @@
  * results → verdict → upload. Everything created is deferred to the cleanup stack at once, and the
  * stack is emptied on success, failure and Ctrl-C.
  */
-import type { Account } from './accounts.js';
-import { throwIfAborted } from './abort.js';
-import { loadImageFiles } from './build-context.js';
-import { createCleanupStack } from './cleanup.js';
-import { createEngine, pingEngine } from './docker/engine.js';
-import { ensureImage } from './docker/image.js';
-import { listInstalledTests, reapOrphans } from './docker/run.js';
-import { isOrphaned, newSession, type Owner } from './session.js';
-import { EXIT_CODES, EXIT_OK } from './errors.js';
-import { createHttpClient } from './http.js';
-import { createReporter } from './log.js';
-import type { Redactor } from './redact.js';
-import { buildRefstackDocument, type TestResult } from './results.js';
-import { createResultsDir, defaultResultsDir, writeResultsFolder } from './results-folder.js';
-import { planTempest } from './tempest-plan.js';
-import { runTests } from './test-run.js';
+import { throwIfAborted } from '../core/abort.js';
+import { loadImageFiles } from '../engine/build-context.js';
+import { createCleanupStack } from '../core/cleanup.js';
+import { createEngine, pingEngine } from '../engine/engine.js';
+import { ensureImage } from '../engine/image.js';
+import { listInstalledTests, reapOrphans } from '../engine/container.js';
+import { isOrphaned, newSession } from '../core/session.js';
+import { EXIT_CODES, EXIT_OK } from '../core/errors.js';
+import { createHttpClient } from '../core/http.js';
+import { createReporter } from '../core/log.js';
+import { buildRefstackDocument, type TestResult } from '../results/tests.js';
+import { createResultsDir, defaultResultsDir, writeResultsFolder } from '../results/folder.js';
+import { planTempest } from '../tempest/plan.js';
+import { runTests } from '../tempest/test-run.js';
 import { resolveCloud, checkAccounts, containerCloud } from './steps/cloud.js';
 import { resolveSelection, matchSelection } from './steps/selection.js';
 import { judge } from './steps/verdict.js';
-import { decideUpload, prepareUpload, uploadStep, type UploadChoice } from './steps/upload.js';
+import { decideUpload, prepareUpload, uploadStep } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
 
-export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './defaults.js';
-
-export interface Deps {
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  redactor: Redactor;
-  signal: AbortSignal;
-  now: () => number;
-  onResize: (listener: () => void) => () => void;
-  /** Who runs: the session label says it, so the containers of a launcher that died can be found. */
-  owner: Owner;
-}
-
-export interface RunOptions {
-  cloud?: string | undefined;
-  passwordStdin: boolean;
-  accountsFile?: string | undefined;
-  /** Accounts given directly instead of --accounts FILE (tcup demo). */
-  accounts?: Account[] | undefined;
-  /** The tcup.session label (tcup demo shares its own, so one label finds the cloud too). */
-  session?: string | undefined;
-  guideline: string;
-  target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
-  types: string[];
-  includeFlagged: boolean;
-  capabilities: string[];
-  testList?: string | undefined;
-  rerunFailed?: string | undefined;
-  concurrency?: number | undefined;
-  tempestOptions: [string, string][];
-  network: string;
-  resultsDir?: string | undefined;
-  cwd: string;
-  debug: boolean;
-  verbose: boolean;
-  upload: UploadChoice;
-  cacert?: string | undefined;
-  insecure?: boolean | undefined;
-}
+export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../core/defaults.js';
+export type { Deps, RunOptions } from './options.js';
+import type { Deps, RunOptions } from './options.js';
 
 export async function runTcup(deps: Deps, options: RunOptions): Promise<number> {
   const { redactor, signal } = deps;

@@ -1,13 +1,13 @@
 /** The test run: one container, live progress from its events, results copied out before it goes. */
 import { Writable } from 'node:stream';
-import { whenAborted } from './abort.js';
-import type { CleanupStack } from './cleanup.js';
-import { TcupError } from './errors.js';
-import type { Engine } from './docker/engine.js';
-import { startContainer, type ContainerEvent, type StartedContainer } from './docker/run.js';
-import type { Reporter } from './log.js';
+import { whenAborted } from '../core/abort.js';
+import type { CleanupStack } from '../core/cleanup.js';
+import { TcupError } from '../core/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { startContainer, type ContainerEvent, type StartedContainer } from '../engine/container.js';
+import type { Reporter } from '../core/log.js';
 import { createProgress, formatProgress } from './progress.js';
-import { splitTestId, type TestResult, type TestStatus } from './results.js';
+import { splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
 
 export interface ContainerRequest {
   mode: 'run' | 'debug';

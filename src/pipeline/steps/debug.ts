@@ -1,11 +1,11 @@
 /** --debug: the same container as a run, tempest.conf generated, no tests: a shell instead. */
-import { throwIfAborted, whenAborted } from '../abort.js';
-import type { Engine } from '../docker/engine.js';
-import { startContainer, type StartedContainer } from '../docker/run.js';
-import { execShell } from '../docker/shell.js';
-import { TcupError } from '../errors.js';
-import type { Deps } from '../run.js';
-import { lineWriter, type ContainerRunOptions } from '../test-run.js';
+import { throwIfAborted, whenAborted } from '../../core/abort.js';
+import type { Engine } from '../../engine/engine.js';
+import { startContainer, type StartedContainer } from '../../engine/container.js';
+import { execShell } from '../../engine/shell.js';
+import { TcupError } from '../../core/errors.js';
+import type { Deps } from '../options.js';
+import { lineWriter, type ContainerRunOptions } from '../../tempest/test-run.js';
 
 export const DEBUG_BANNER = `tcup debug shell: no tests were started.
   tempest.conf:   /run/tcup/ws/etc/tempest.conf (accounts in etc/accounts.yaml; both in memory only)

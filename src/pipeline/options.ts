@@ -1,0 +1,56 @@
+/** What the pipeline is given: the process it runs in (Deps) and what the user asked for (RunOptions). */
+import type { Account } from '../cloud/accounts.js';
+import type { Owner } from '../core/session.js';
+import type { Redactor } from '../redaction/redactor.js';
+
+export interface Deps {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  redactor: Redactor;
+  signal: AbortSignal;
+  now: () => number;
+  onResize: (listener: () => void) => () => void;
+  /** Who runs: the session label says it, so the containers of a launcher that died can be found. */
+  owner: Owner;
+}
+
+export interface RunOptions {
+  cloud?: string | undefined;
+  passwordStdin: boolean;
+  accountsFile?: string | undefined;
+  /** Accounts given directly instead of --accounts FILE (tcup demo). */
+  accounts?: Account[] | undefined;
+  /** The tcup.session label (tcup demo shares its own, so one label finds the cloud too). */
+  session?: string | undefined;
+  guideline: string;
+  target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
+  types: string[];
+  includeFlagged: boolean;
+  capabilities: string[];
+  testList?: string | undefined;
+  rerunFailed?: string | undefined;
+  concurrency?: number | undefined;
+  tempestOptions: [string, string][];
+  network: string;
+  resultsDir?: string | undefined;
+  cwd: string;
+  debug: boolean;
+  verbose: boolean;
+  upload: UploadChoice;
+  cacert?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
+export interface UploadChoice {
+  url: string;
+  /** --upload: ask before the run instead of after it. */
+  askEarly: boolean;
+  yes: boolean;
+  anonymous: boolean;
+  dryRun: boolean;
+  sign?: string | undefined;
+  passphraseEnv?: string | undefined;
+}

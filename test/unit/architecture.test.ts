@@ -1,0 +1,77 @@
+/**
+ * The architecture rules in eslint.config.js fire: a planted file in each room imports what that room
+ * must not (another room against the arrows, a library outside its module, I/O in a pure room) and
+ * ESLint reports exactly that; the allowed imports of the same room pass.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const planted: string[] = [];
+afterAll(() => {
+  for (const f of planted) rmSync(f, { force: true });
+});
+
+async function lint(file: string, source: string): Promise<string[]> {
+  const path = join(ROOT, file);
+  planted.push(path);
+  writeFileSync(path, `${source}\nexport {};\n`);
+  const eslint = new ESLint({ cwd: ROOT });
+  const [result] = await eslint.lintFiles([path]);
+  rmSync(path, { force: true });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+const id = `zz-planted-${process.pid}`;
+const forbidden: [room: string, imported: string, says: string][] = [
+  ['engine', '../refstack/upload.js', 'src/engine/ must not import src/refstack/'],
+  ['engine', '../cloud/credentials.js', 'src/engine/ must not import src/cloud/'],
+  ['engine', '../pipeline/pipeline.js', 'src/engine/ must not import src/pipeline/'],
+  ['cloud', '../engine/engine.js', 'src/cloud/ must not import src/engine/'],
+  ['guidelines', '../engine/engine.js', 'src/guidelines/ must not import src/engine/'],
+  ['guidelines', 'node:fs', 'src/guidelines/ is pure'],
+  ['redaction', 'node:fs/promises', 'src/redaction/ is pure'],
+  ['redaction', '../core/errors.js', 'src/redaction/ must not import src/core/'],
+  ['core', '../results/tests.js', 'src/core/ must not import src/results/'],
+  ['results', '../refstack/upload.js', 'src/results/ must not import src/refstack/'],
+  ['pipeline/steps', '../../commands/upload.js', 'src/pipeline/ must not import src/commands/'],
+  ['tempest', 'dockerode', 'dockerode is used only in src/engine/**'],
+  ['refstack', 'undici', 'undici is used only in src/core/http.ts'],
+  ['core', 'undici', 'undici is used only in src/core/http.ts'],
+  ['cloud', '@inquirer/password', 'used only in src/core/prompt.ts'],
+  ['engine', 'ssh2', 'ssh2 is used only in src/refstack/signing.ts'],
+  ['refstack', 'yaml', 'yaml is used only in src/cloud/**'],
+  ['commands', 'commander', 'commander is used only in src/cli.ts'],
+];
+const allowed: [room: string, imported: string][] = [
+  ['engine', 'dockerode'],
+  ['engine', '../core/errors.js'],
+  ['cloud', 'yaml'],
+  ['tempest', '../engine/engine.js'],
+  ['pipeline', '../refstack/upload.js'],
+  ['commands', '../pipeline/pipeline.js'],
+  ['redaction', 'node:stream'],
+];
+
+describe('architecture rules', () => {
+  it.each(forbidden)('src/%s/ importing %s fails lint', async (room, imported, says) => {
+    const messages = await lint(`src/${room}/${id}.ts`, `import '${imported}';`);
+    expect(
+      messages.some((m) => m.includes(says)),
+      messages.join('\n'),
+    ).toBe(true);
+  });
+  it.each(allowed)('src/%s/ importing %s passes', async (room, imported) => {
+    expect(await lint(`src/${room}/${id}.ts`, `import '${imported}';`)).toEqual([]);
+  });
+  it('an import type counts as an import', async () => {
+    const messages = await lint(
+      `src/cloud/${id}.ts`,
+      `import type Docker from 'dockerode';\nexport type D = Docker;`,
+    );
+    expect(messages.join('\n')).toContain('dockerode is used only in src/engine/**');
+  });
+});
