@@ -8,18 +8,33 @@ import tseslint from 'typescript-eslint';
 const ROOMS = {
   core: [],
   redaction: [],
+  protocol: [],
   guidelines: ['core', 'results'],
   results: ['core'],
+  report: ['results', 'guidelines'],
   cloud: ['core'],
-  engine: ['core'],
-  tempest: ['core', 'engine', 'results'],
+  engine: ['core', 'protocol'],
+  tempest: ['core', 'engine', 'protocol', 'results'],
   refstack: ['core', 'results'],
-  pipeline: ['core', 'redaction', 'guidelines', 'results', 'cloud', 'engine', 'tempest', 'refstack'],
+  pipeline: [
+    'core',
+    'redaction',
+    'protocol',
+    'guidelines',
+    'results',
+    'report',
+    'cloud',
+    'engine',
+    'tempest',
+    'refstack',
+  ],
   commands: [
     'core',
     'redaction',
+    'protocol',
     'guidelines',
     'results',
+    'report',
     'cloud',
     'engine',
     'tempest',
@@ -38,7 +53,7 @@ const LIBRARIES = [
   { names: ['redact-secrets'], only: 'src/redaction/**' },
 ];
 // Pure rooms: no file system, processes or network.
-const PURE = ['guidelines', 'redaction'];
+const PURE = ['guidelines', 'redaction', 'protocol', 'report'];
 const IO_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'tls'].flatMap(
   (m) => [m, `node:${m}`],
 );
