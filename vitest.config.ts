@@ -1,11 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// testcontainers: no registry here (no Ryuk, no alpine host lookup).
-const env = { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' };
-
 export default defineConfig({
   test: {
-    env,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       {

@@ -1,62 +1,39 @@
 #!/usr/bin/env python3
 """tcup's entry point inside the image.
 
-Protocol with the launcher (the container is started with an open stdin, no TTY):
-- stdin, first line: the run request as JSON, secrets included. It never touches a disk: everything
-  that holds a secret (accounts.yaml, tempest.conf, the Tempest workspace) lives under /run/tcup, a
-  tmpfs. stdin then stays open; its end means "the launcher has the results: exit".
-- stdout: only event lines, "::tcup:: " + JSON (configured, start, test, done, error).
-- stderr: the human log, with every secret scrubbed before it is written.
-Results are written, scrubbed, to /run/tcup/out for the launcher to copy out while we wait.
+The protocol with the launcher (the request on stdin, events on stdout) is protocol.py, the mirror of
+src/protocol/container.ts. The container is started with an open stdin and no TTY. The request never
+touches a disk: everything that holds a secret (accounts.yaml, tempest.conf, the Tempest workspace)
+lives under /run/tcup, a tmpfs. stderr is the human log, every secret scrubbed (scrub.py) before it is
+written. Results are written, scrubbed, to /run/tcup/out for the launcher to copy out while we wait.
 """
-import base64
+import collections
 import configparser
-import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 
 import yaml
+
+import protocol
+from scrub import Scrubber, proxy_passwords
 
 ROOT = "/run/tcup"
 WS = ROOT + "/ws"
 OUT = ROOT + "/out"
-EVENT = "::tcup:: "
+# Tempest's last error lines, sent with the finished event (the launcher shows them when it crashed).
+TAIL_LINES = 20
 _out_lock = threading.Lock()
 
 
 def emit(kind, **fields):
+    line = protocol.event_line(kind, **fields)
     with _out_lock:
-        sys.stdout.write(EVENT + json.dumps(dict(fields, event=kind)) + "\n")
+        sys.stdout.write(line)
         sys.stdout.flush()
-
-
-class Scrubber:
-    """Replaces every form of every secret (plain, JSON-escaped, URL-encoded, base64)."""
-
-    def __init__(self, secrets):
-        forms = set()
-        for s in secrets:
-            if not s:
-                continue
-            forms.update({s, json.dumps(s)[1:-1], urllib.parse.quote(s, safe=""),
-                          urllib.parse.quote_plus(s), base64.b64encode(s.encode()).decode()})
-        self.forms = sorted((f for f in forms if f), key=len, reverse=True)
-        self.bforms = [f.encode() for f in self.forms]
-
-    def text(self, value):
-        for f in self.forms:
-            value = value.replace(f, "[REDACTED]")
-        return value
-
-    def data(self, value):
-        for f in self.bforms:
-            value = value.replace(f, b"[REDACTED]")
-        return value
 
 
 def log(scrub, line):
@@ -65,9 +42,12 @@ def log(scrub, line):
         sys.stderr.flush()
 
 
-def pump(stream, scrub, prefix=""):
+def pump(stream, scrub, prefix="", tail=None):
     for raw in iter(stream.readline, b""):
-        log(scrub, prefix + raw.decode("utf-8", "replace"))
+        line = raw.decode("utf-8", "replace")
+        log(scrub, prefix + line)
+        if tail is not None and line.strip():
+            tail.append(scrub.text(line.rstrip()))
 
 
 def run_logged(cmd, env, scrub, prefix, cwd=WS):
@@ -103,7 +83,7 @@ def write_accounts(accounts):
     for a in accounts:
         entry = {"username": a["username"], "password": a["password"]}
         for key in ("project_name", "project_id", "domain_name", "user_domain_name",
-                    "project_domain_name", "roles", "types"):
+                    "project_domain_name", "roles", "types", "resources"):
             if a.get(key):
                 entry[key] = a[key]
         entries.append(entry)
@@ -174,7 +154,8 @@ def run_tests(req, env, scrub):
     cmd = ["tempest", "run", "--load-list", WS + "/load-list.txt", "--subunit",
            "--concurrency", str(req.get("concurrency", 1))]
     proc = subprocess.Popen(cmd, cwd=WS, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    errs = threading.Thread(target=pump, args=(proc.stderr, scrub, "tempest: "), daemon=True)
+    tail = collections.deque(maxlen=TAIL_LINES)
+    errs = threading.Thread(target=pump, args=(proc.stderr, scrub, "tempest: ", tail), daemon=True)
     errs.start()
 
     class Scrubbed(testtools.StreamResult):
@@ -189,10 +170,22 @@ def run_tests(req, env, scrub):
                 file_bytes = scrub.data(file_bytes)
             self.target.status(file_bytes=file_bytes, **kwargs)
 
+    seen = {"results": 0, "running": 0, "broken": False}
+
     def on_test(test):
         status = test["status"]
-        if status in ("inprogress", "exists"):
+        if status == "exists":
             return
+        if status == "inprogress":  # still running when the stream ended (StreamToDict flushes it)
+            seen["running"] += 1
+            return
+        if test["id"] == "subunit.parser":  # the stream broke off or is corrupt
+            seen["broken"] = True
+            log(scrub, "tempest: the subunit stream is damaged")
+            return
+        seen["results"] += 1
+        if status not in protocol.TEST_STATUSES:
+            status = "fail"
         start, stop = test["timestamps"]
         ms = int((stop - start).total_seconds() * 1000) if start and stop else None
         reason = None
@@ -215,7 +208,11 @@ def run_tests(req, env, scrub):
     errs.join()
     with open(OUT + "/results.subunit", "rb") as src, open(OUT + "/junit.xml", "wb") as dst:
         subprocess.run(["subunit2junitxml"], stdin=src, stdout=dst, stderr=subprocess.DEVNULL)
-    return rc
+    if seen["running"] or seen["broken"]:
+        stream = "partial"
+    else:
+        stream = "complete" if seen["results"] else "none"
+    return {"rc": rc, "stream": stream, "tail": list(tail)}
 
 
 def copy_scrubbed(src, dst, scrub):
@@ -226,18 +223,29 @@ def copy_scrubbed(src, dst, scrub):
             f.write(data)
 
 
+def hold():
+    """Hold the tmpfs (and so the results) until the launcher closes our stdin."""
+    while sys.stdin.buffer.read(65536):
+        pass
+
+
 def main():
-    line = sys.stdin.buffer.readline()
-    req = json.loads(line)
+    try:
+        req = protocol.parse_request(sys.stdin.buffer.readline().decode("utf-8", "replace"))
+    except protocol.ProtocolError as e:  # the message names a field, never a value
+        emit("error", message=str(e))
+        emit("done", code=2)
+        hold()
+        return 2
     secrets = [req["cloud"].get("password"), req["cloud"].get("application_credential_secret")]
-    secrets += [a.get("password") for a in req.get("accounts", [])]
+    secrets += [a.get("password") for a in req["accounts"]]
+    secrets += proxy_passwords(req.get("proxy"))
     scrub = Scrubber(secrets)
     code = 0
     try:
         env = configure(req, scrub)
         if req["mode"] == "run":
-            rc = run_tests(req, env, scrub)
-            emit("finished", rc=rc)
+            emit("finished", **run_tests(req, env, scrub))
         with open(ROOT + "/env.sh", "w") as f:
             f.write("cd %s\n" % WS)
         copy_scrubbed(WS + "/etc/tempest.conf", OUT + "/tempest.conf", scrub)
@@ -248,9 +256,7 @@ def main():
         emit("error", message=scrub.text(str(e)))
         code = 3
     emit("ready" if req["mode"] == "debug" and code == 0 else "done", code=code)
-    # Hold the tmpfs (and so the results) until the launcher closes our stdin.
-    while sys.stdin.buffer.read(65536):
-        pass
+    hold()
     return code
 
 

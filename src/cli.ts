@@ -4,10 +4,12 @@
  */
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, TcupError } from './core/errors.js';
+import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, SIGNAL_ERRORS, STOP_CODES, TcupError } from './core/errors.js';
+import { debug, debugEnabled, redactDebugWith } from './core/log.js';
 import { createRedactor } from './redaction/redactor.js';
 import { parseTempestOption } from './tempest/plan.js';
 import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './core/defaults.js';
+import { isStandardTarget, RUN_TARGETS } from './guidelines/model.js';
 import type { RunOptions, Deps } from './pipeline/pipeline.js';
 // The pipeline and the commands are loaded when a command runs, not to print --help.
 const load = {
@@ -15,16 +17,24 @@ const load = {
   guidelines: () => import('./commands/guidelines.js'),
   sign: () => import('./commands/sign.js'),
   upload: () => import('./commands/upload.js'),
+  report: () => import('./commands/report.js'),
   demo: () => import('./commands/demo.js'),
+  cleanup: () => import('./commands/cleanup.js'),
+  image: () => import('./commands/image.js'),
   imageTag: async () => {
-    const [{ loadImageFiles }, { loadDemoRecipe }, { DEMO_IMAGE_REPO }, { imageTag }] = await Promise.all([
-      import('./engine/build-context.js'),
-      import('./engine/demo-recipe.js'),
-      import('./engine/demo-cloud.js'),
-      import('./engine/image.js'),
-    ]);
-    return (demo: boolean) =>
-      demo ? imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO) : imageTag(loadImageFiles(), []);
+    const [{ loadImageFiles }, { loadDemoRecipe }, { DEMO_IMAGE_REPO }, { imageTag, IMAGE_REPO }, variants] =
+      await Promise.all([
+        import('./engine/build-context.js'),
+        import('./engine/demo-recipe.js'),
+        import('./engine/demo-cloud.js'),
+        import('./engine/image.js'),
+        import('./tempest/variant.js'),
+      ]);
+    return (demo: boolean, tempest?: string) => {
+      if (demo) return imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO);
+      const o = variants.tempestImageOptions(variants.variantById(tempest ?? '') ?? variants.NEWEST, []);
+      return imageTag(loadImageFiles(), o.plugins, IMAGE_REPO, o.args);
+    };
   },
 };
 
@@ -46,11 +56,15 @@ Examples:
   $ source admin-openrc.sh && tcup                      # 2020.06 platform, required tests
   $ tcup --os-cloud mycloud --guideline 2020.06 --target object --accounts accounts.yaml
   $ tcup --capability 'identity-*' --upload --sign ~/.ssh/id_rsa
+  $ tcup --target scs-0128 --accounts accounts.yaml     # SCS-0128, successor of "Powered Compute"
   $ tcup --debug                                        # a shell in the container, tempest.conf ready
+  $ tcup cleanup --dry-run                              # what a killed tcup left on the engine
 
 Exit codes: 0 compliant, 2 usage, 3 credentials, 4 Keystone refused or unreachable, 5 Docker not running,
 6 image build failed, 7 test run failed, 8 results not saved, 9 NOT compliant, 10 upload failed,
-130 interrupted (Ctrl-C), 143 terminated, 1 internal error.`;
+129 hangup, 130 interrupted (Ctrl-C), 141 output closed, 143 terminated, 1 internal error.
+--target scs-0128: 0 when no listed test failed, also for a TENTATIVE pass (listed tests without a result;
+summary.json says "result": "tentative"), 9 when one failed; no --guideline, no RefStack upload.`;
 
 const int = (name: string) => (value: string) => {
   const n = Number(value);
@@ -76,6 +90,10 @@ function uploadOptions(cmd: Command): Command {
     .option('--anonymous', 'upload unsigned: anyone who has the result id can read it')
     .option('-y, --yes', 'answer yes to the upload question')
     .option('--dry-run', 'write the document that would be uploaded, send nothing')
+    .option(
+      '--again',
+      'upload results that their folder records as uploaded already (a second run on the server)',
+    )
     .option('--cacert <file>', 'CA bundle for HTTPS (Keystone and RefStack)')
     .option('--insecure', 'do not verify TLS certificates');
 }
@@ -104,15 +122,18 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       .addOption(
         new Option('--os-cloud <name>', 'cloud from clouds.yaml (instead of OS_* variables)').env('OS_CLOUD'),
       )
-      .option('--password-stdin', 'read the password from standard input')
+      .option(
+        '--password-stdin',
+        "read the OS_* / clouds.yaml user's password from standard input (accounts of --accounts: password: in the file)",
+      )
       .option(
         '--accounts <file>',
         'Tempest accounts file (several non-admin users; passwords asked if missing)',
       )
       .option('-g, --guideline <version|file|url>', 'interop guideline', DEFAULT_GUIDELINE)
       .addOption(
-        new Option('-t, --target <target>', 'guideline target')
-          .choices(['platform', 'compute', 'object', 'dns', 'orchestration'])
+        new Option('-t, --target <target>', "guideline target, or scs-0128 (SCS's list, no --guideline)")
+          .choices(RUN_TARGETS)
           .default('platform'),
       )
       .option('--type <types>', 'capability status to test: required,advisory,deprecated,removed', 'required')
@@ -130,18 +151,48 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       .option('--concurrency <n>', 'Tempest workers (default: what the accounts allow)', int('--concurrency'))
       .option('--tempest-option <section.key=value>', 'set a tempest.conf value; repeatable', tempestOption)
       .option('--network <mode>', 'container network (host: reach what this machine reaches)', 'host')
+      .addOption(
+        new Option(
+          '--tempest <version>',
+          'Tempest 43 (Debian 13, OpenStack 2023.2-2025.1) or 33 (Debian 12, Xena-Zed); default: the one that supports the cloud',
+        ).choices(['43', '33']),
+      )
+      .option(
+        '--tempest-image <ref>',
+        'use this tcup image already on the engine (e.g. pulled from your registry; its labels are checked): build nothing',
+      )
+      .option('--image <name|id|file>', 'compute: image to boot (a file: uploaded for the run, then deleted)')
+      .option('--flavor <name|id>', 'compute: flavor_ref (default: the smallest that fits the image)')
+      .option('--flavor-alt <name|id>', 'compute: flavor_ref_alt (default: the next smallest)')
+      .option('--fixed-network <name>', "compute: the project network the tests' servers use")
+      .option('--external-network <name|id>', 'compute: the external network (floating IPs, router gateways)')
+      .option('--validation', 'compute: also run the tests that log into a guest over SSH (floating IPs)')
+      .option('--cleanup-cloud', 'delete what the run left in the test projects (never what was there)')
       .option('-o, --results-dir <dir>', 'where results go (default ./tcup-results/<time>)')
       .option('--upload', 'ask now whether to upload, instead of after the run'),
   )
     .option('--debug', 'start the container with tempest.conf ready and give a shell; run no tests')
     .option('-v, --verbose', 'show the container log and the image build')
     .action(async (opts: Record<string, unknown>) => {
+      const target = typeof opts.target === 'string' ? opts.target : '';
+      if (isStandardTarget(target) && program.getOptionValueSource('guideline') === 'cli')
+        throw new TcupError(
+          'USAGE',
+          `--guideline does not apply to --target ${target}: it is a standard of its own, not a target of an interop guideline`,
+          `drop --guideline (tcup guidelines lists ${target} with its source and rule)`,
+        );
+      if (isStandardTarget(target) && opts.upload === true)
+        throw new TcupError(
+          'USAGE',
+          `--upload is not offered for --target ${target}: RefStack knows no such guideline`,
+          'the results stay in the results folder; drop --upload',
+        );
       exit.code = await (await load.run()).runTcup(deps, toRunOptions(opts, io));
     });
 
   program
     .command('guidelines')
-    .description('list the bundled guidelines and their targets')
+    .description('list the bundled guidelines, their targets, and the standards (scs-0128)')
     .action(async () => {
       io.stdout.write((await load.guidelines()).listGuidelinesText());
     });
@@ -159,6 +210,23 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   });
 
   program
+    .command('report <results...>')
+    .description(
+      'write report.html again from a results folder; with several folders, compare them (HTML and a table)',
+    )
+    .option('-o, --output <file>', 'where the HTML goes (default DIR/report.html, or ./tcup-comparison.html)')
+    .option('--all', 'in the table, also list the tests with the same result in every run')
+    .addHelpText(
+      'after',
+      '\nEach folder is compared with the one before it: "newly failing" passed there and does not pass here.\n' +
+        'Examples:\n  $ tcup report tcup-results/2026-11-23_194755\n' +
+        '  $ tcup report tcup-results/monday tcup-results/tuesday -o week.html',
+    )
+    .action(async (results: string[], opts: { output?: string; all?: boolean }) => {
+      exit.code = (await load.report()).reportCommand(deps, results, opts);
+    });
+
+  program
     .command('demo')
     .description('no cloud needed: test a throwaway Keystone in a container, then remove it all')
     .option('-o, --results-dir <dir>', 'where results go (default ./tcup-results/<time>)')
@@ -174,12 +242,78 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       });
     });
 
+  program
+    .command('cleanup')
+    .description(
+      'remove what tcup left on the Docker engine (containers, networks, volumes of runs that died)',
+    )
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--images', 'also remove tcup images other than the ones this version builds')
+    .option('--all', 'also what this host cannot tell is abandoned (another host, no session label)')
+    .addHelpText('after', '\nExample:\n  $ tcup cleanup --dry-run --images')
+    .action(async (opts: { dryRun?: boolean; images?: boolean; all?: boolean }) => {
+      exit.code = await (
+        await load.cleanup()
+      ).cleanupCommand(deps, {
+        dryRun: opts.dryRun === true,
+        images: opts.images === true,
+        all: opts.all === true,
+      });
+    });
+
+  const image = program
+    .command('image')
+    .description('the Tempest image as one file, for a host that reaches the cloud but no package mirror');
+  image
+    .command('save <file>')
+    .description('build (if needed) and write the Tempest image to one tar file')
+    .addOption(
+      new Option('--tempest <version>', 'which Tempest (default: the newest, 43)').choices(['43', '33']),
+    )
+    .addOption(
+      new Option('-t, --target <target>', 'include the Tempest plugins of this add-on target').choices([
+        'dns',
+        'orchestration',
+      ]),
+    )
+    .option('-v, --verbose', 'show the image build')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tcup image save tcup-tempest-43.tar && scp tcup-tempest-43.tar offline-host:',
+    )
+    .action(async (file: string, opts: { tempest?: '43' | '33'; target?: string; verbose?: boolean }) => {
+      exit.code = await (
+        await load.image()
+      ).imageSaveCommand(deps, file, {
+        tempest: opts.tempest,
+        target: opts.target,
+        verbose: opts.verbose === true,
+        cwd: io.cwd,
+      });
+    });
+  image
+    .command('load <file>')
+    .description(
+      'load a file written by `tcup image save` (refused unless it is a tcup image this tcup builds)',
+    )
+    .option('-v, --verbose', "show the engine's answer")
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tcup image load tcup-tempest-43.tar && tcup --accounts accounts.yaml',
+    )
+    .action(async (file: string, opts: { verbose?: boolean }) => {
+      exit.code = await (
+        await load.image()
+      ).imageLoadCommand(deps, file, { verbose: opts.verbose === true, cwd: io.cwd });
+    });
+
   // Hidden: the tag of the image this tcup builds (tests compare the single file with the checkout).
   program
     .command('image-tag', { hidden: true })
     .option('--demo', "the demo cloud's image instead of Tempest's")
-    .action(async (opts: { demo?: boolean }) => {
-      io.stdout.write((await load.imageTag())(opts.demo === true) + '\n');
+    .option('--tempest <version>', 'the Tempest variant (default: the newest)')
+    .action(async (opts: { demo?: boolean; tempest?: string }) => {
+      io.stdout.write((await load.imageTag())(opts.demo === true, opts.tempest) + '\n');
     });
 
   program
@@ -209,6 +343,15 @@ function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
     concurrency: o.concurrency as number | undefined,
     tempestOptions: (o.tempestOption as [string, string][] | undefined) ?? [],
     network: str('network') ?? 'host',
+    compute: {
+      image: str('image'),
+      flavor: str('flavor'),
+      flavorAlt: str('flavorAlt'),
+      fixedNetwork: str('fixedNetwork'),
+      externalNetwork: str('externalNetwork'),
+      validation: o.validation === true,
+      cleanupCloud: o.cleanupCloud === true,
+    },
     resultsDir: str('resultsDir'),
     cwd: io.cwd,
     debug: o.debug === true,
@@ -221,9 +364,12 @@ function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
       dryRun: o.dryRun === true,
       sign: str('sign'),
       passphraseEnv: str('keyPassphraseEnv'),
+      again: o.again === true,
     },
     cacert: str('cacert'),
     insecure: o.insecure === true ? true : undefined,
+    tempest: str('tempest') as RunOptions['tempest'],
+    tempestImage: str('tempestImage'),
   };
 }
 
@@ -231,6 +377,8 @@ function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
 export async function main(io: Io): Promise<number> {
   const controller = new AbortController();
   const redactor = createRedactor();
+  redactDebugWith((text) => redactor.redact(text));
+  debug('tcup %s, node %s, argv %j', VERSION, process.version, io.argv);
   let signals = 0;
   const deps: Deps = {
     env: io.env,
@@ -258,29 +406,40 @@ export async function main(io: Io): Promise<number> {
       },
     },
   };
-  const onSignal = (name: NodeJS.Signals) => {
+  const onSignal = (name: keyof typeof SIGNAL_ERRORS) => {
     signals += 1;
+    const code = SIGNAL_ERRORS[name];
+    debug('signal %s (%d)', name, signals);
     if (signals > 1) {
       io.stderr.write(
-        `\n✖ ${name} again: exiting now. Left behind (find by label): docker ps -a --filter label=tcup.session\n`,
+        `\n✖ ${name} again: exiting now. Left behind (find by label): docker ps -a --filter label=tcup.session; \`tcup cleanup\` removes it\n`,
       );
-      process.exit(name === 'SIGTERM' ? 143 : 130);
+      process.exit(EXIT_CODES[code]);
     }
     io.stderr.write(`\n› ${name}: stopping and removing what this run created… (again to force)\n`);
-    controller.abort(
-      new TcupError(name === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `interrupted by ${name}`),
-    );
+    controller.abort(new TcupError(code, `interrupted by ${name}`));
   };
-  const signalNames: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // A reader that went away (`tcup --help | head -1`): stop like a signal, cleaning up, and write no more.
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    debug('output closed: %s', error.code ?? error.message);
+    if (!controller.signal.aborted)
+      controller.abort(new TcupError('OUTPUT_CLOSED', `the output was closed (${error.code ?? 'error'})`));
+  };
+  const signalNames = Object.keys(SIGNAL_ERRORS) as (keyof typeof SIGNAL_ERRORS)[];
   for (const s of signalNames) process.on(s, onSignal);
+  for (const stream of [io.stdout, io.stderr]) stream.on('error', onOutputError);
   const exit = { code: EXIT_OK };
   try {
     await buildProgram(io, deps, exit).parseAsync(io.argv, { from: 'user' });
+    debug('exit %d', exit.code);
     return exit.code;
   } catch (error) {
-    return report(error, io, redactor.redact.bind(redactor), controller.signal);
+    const code = report(error, io, redactor.redact.bind(redactor), controller.signal);
+    debug('exit %d (%s)', code, error instanceof Error ? error.name : typeof error);
+    return code;
   } finally {
     for (const s of signalNames) process.off(s, onSignal);
+    for (const stream of [io.stdout, io.stderr]) stream.off('error', onOutputError);
   }
 }
 
@@ -290,7 +449,7 @@ function report(error: unknown, io: Io, redact: (s: string) => string, signal: A
     return EXIT_CODES.USAGE;
   }
   let e = error;
-  if (signal.aborted && !(e instanceof TcupError && (e.code === 'INTERRUPTED' || e.code === 'TERMINATED')))
+  if (signal.aborted && !(e instanceof TcupError && STOP_CODES.has(e.code)))
     e = signal.reason instanceof TcupError ? signal.reason : new TcupError('INTERRUPTED', 'interrupted');
   if (e instanceof TcupError) {
     io.stderr.write(redact(`✖ ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`));
@@ -300,13 +459,22 @@ function report(error: unknown, io: Io, redact: (s: string) => string, signal: A
   io.stderr.write(
     redact(`✖ internal error: ${message}\n  hint: re-run with NODE_DEBUG=tcup and report it\n`),
   );
-  if (io.env.NODE_DEBUG?.includes('tcup') && e instanceof Error && e.stack)
-    io.stderr.write(redact(e.stack) + '\n');
+  if (debugEnabled() && e instanceof Error && e.stack) debug('%s', e.stack);
   return EXIT_INTERNAL;
 }
 
+/** Resolves once what was written to the stream is out (at once when the stream is closed). */
+const flushed = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => {
+    if (stream.destroyed || stream.writableEnded) resolve();
+    else stream.write('', () => resolve());
+  });
+
 /** The bin's whole job: run with this process's argv, env and streams, then exit with the code. */
 export function runFromProcess(): void {
+  // A closed stdout or stderr (EPIPE) is never a crash: main() stops the run for it; later errors of a
+  // stream that has gone are of no interest.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   void main({
     argv: process.argv.slice(2),
     env: process.env,
@@ -316,6 +484,8 @@ export function runFromProcess(): void {
     stderr: process.stderr,
   }).then((code) => {
     // Exit once stdout and stderr are flushed (a pipe may still hold output).
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    void flushed(process.stdout)
+      .then(() => flushed(process.stderr))
+      .then(() => process.exit(code));
   });
 }

@@ -14,10 +14,18 @@ export interface Account {
   userDomainName?: string;
   projectDomainName?: string;
   roles?: string[];
-  types?: string[];
-  /** Tempest's optional `resources` (network, router, ...), kept as written. */
-  resources?: Record<string, string>;
+  /** Tempest's credential types (it maps them to the object-storage roles). */
+  types?: AccountType[];
+  /** Tempest's per-account resources: the name of the network this account's tests use. */
+  resources?: { network?: string };
 }
+
+/**
+ * The `types` tcup passes to Tempest. `admin` is refused: the interop tests run as non-admin users,
+ * and python-tempestconf is told so (--non-admin); Tempest ignores any other name silently.
+ */
+export const ACCOUNT_TYPES = ['operator', 'reseller_admin'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
 /** Tempest's key for each string field of an Account (tenant_name is read as project_name). */
 const STRING_KEYS = {
@@ -29,13 +37,7 @@ const STRING_KEYS = {
   userDomainName: 'user_domain_name',
   projectDomainName: 'project_domain_name',
 } as const;
-const LIST_KEYS = { roles: 'roles', types: 'types' } as const;
-const KNOWN = new Set<string>([
-  ...Object.values(STRING_KEYS),
-  ...Object.values(LIST_KEYS),
-  'tenant_name',
-  'resources',
-]);
+const KNOWN = new Set<string>([...Object.values(STRING_KEYS), 'roles', 'types', 'tenant_name', 'resources']);
 
 /** Parses the text of an accounts file; `file` only names it in messages. */
 export function parseAccounts(text: string, file = 'the accounts file'): Account[] {
@@ -75,18 +77,35 @@ function parseEntry(entry: unknown, usage: (message: string, hint?: string) => T
   }
   const tenant = str('tenant_name');
   if (tenant !== undefined) account.projectName = tenant;
-  for (const [field, key] of Object.entries(LIST_KEYS) as [keyof typeof LIST_KEYS, string][]) {
-    const v = list(key);
-    if (v !== undefined) account[field] = v;
+  const roles = list('roles');
+  if (roles !== undefined) account.roles = roles;
+  const types = list('types');
+  if (types !== undefined) {
+    for (const t of types) {
+      if (t === 'admin')
+        throw usage(
+          'has "types: [admin]": tcup runs the interop tests as non-admin users and hands Tempest no admin account',
+          'remove this entry (or its admin type): the interop tests need no admin',
+        );
+      if (!(ACCOUNT_TYPES as readonly string[]).includes(t))
+        throw usage(
+          `has the unknown type "${t}"`,
+          `Tempest's types are ${ACCOUNT_TYPES.join(' and ')} (it would ignore any other silently)`,
+        );
+    }
+    account.types = types as AccountType[];
   }
   const resources = entry.resources;
   if (resources != null) {
-    if (
-      !isRecord(resources) ||
-      !Object.entries(resources).every(([k, v]) => NAME.test(k) && typeof v === 'string')
-    )
+    if (!isRecord(resources) || !Object.values(resources).every((v) => typeof v === 'string'))
       throw usage('"resources" is not a mapping of names to strings');
-    account.resources = resources as Record<string, string>;
+    for (const key of Object.keys(resources))
+      if (key !== 'network')
+        throw usage(
+          `"resources" has "${key}", which Tempest does not read`,
+          'Tempest reads only resources.network (the name of the network for this account)',
+        );
+    if (typeof resources.network === 'string') account.resources = { network: resources.network };
   }
   return account;
 }
@@ -106,13 +125,9 @@ export function renderAccountsYaml(accounts: readonly Account[]): string {
     const out: Record<string, unknown> = {};
     for (const [field, key] of Object.entries(STRING_KEYS) as [keyof typeof STRING_KEYS, string][])
       if (a[field] !== undefined) out[key] = a[field];
-    for (const [field, key] of Object.entries(LIST_KEYS) as [keyof typeof LIST_KEYS, string][])
-      if (a[field] !== undefined) out[key] = a[field];
-    if (a.resources !== undefined) {
-      if (!Object.keys(a.resources).every((k) => NAME.test(k)))
-        throw new TcupError('USAGE', `account ${a.username}: a "resources" key is not a plain name`);
-      out.resources = a.resources;
-    }
+    if (a.roles !== undefined) out.roles = a.roles;
+    if (a.types !== undefined) out.types = a.types;
+    if (a.resources !== undefined) out.resources = a.resources;
     return out;
   });
   const text = stringify(entries, {
@@ -129,8 +144,6 @@ function escapeChar(c: string): string {
   return n < 0x100 ? `\\x${hex(n, 2)}` : `\\u${hex(n, 4)}`;
 }
 
-/** A resources key that YAML writes plain (so escaping below never touches a key). */
-const NAME = /^[A-Za-z0-9_.-]+$/;
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -338,6 +338,28 @@ export function needsPassword(c: Credentials): boolean {
   return c.authType === 'password' && !c.password;
 }
 
+/**
+ * Asking for the missing password: the prompt, and without a terminal the secret named (whose, which
+ * cloud) and what supplies it instead (--password-stdin, the variable, the file).
+ */
+export function passwordQuestion(c: Credentials): { message: string; missing: string; supply: string } {
+  const user = c.username ?? c.userId ?? 'the user';
+  const project = c.projectName ?? c.projectId;
+  const whose = `the password of user ${user}${project ? `, project ${project}` : ''} on ${new URL(c.authUrl).host}`;
+  if (c.source.kind === 'env')
+    return {
+      message: `OpenStack password for ${user}`,
+      missing: `OS_PASSWORD is not set (${whose})`,
+      supply: 'export OS_PASSWORD, or pipe the password in with --password-stdin',
+    };
+  const cloud = c.source.cloud;
+  return {
+    message: `OpenStack password for ${user} (cloud "${cloud}")`,
+    missing: `cloud "${cloud}" of ${c.source.file} has no auth.password and OS_PASSWORD is not set (${whose})`,
+    supply: `put auth.password of "${cloud}" in secure.yaml, export OS_PASSWORD, or pipe the password in with --password-stdin`,
+  };
+}
+
 /** One safe line: who, where, from which source; never a secret. */
 export function describeCredentials(c: Credentials): string {
   const host = new URL(c.authUrl).host;

@@ -1,7 +1,7 @@
 /** `tcup sign KEY`: what the RefStack profile page asks for when a key is registered. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TcupError } from '../core/errors.js';
+import { EXIT_OK, TcupError } from '../core/errors.js';
 import type { Deps } from '../pipeline/options.js';
 import { keyNeedsPassphrase, loadSigningKey, selfSignature, sshPublicLine } from '../refstack/signing.js';
 import { keyPassphrase } from '../pipeline/steps/upload.js';
@@ -27,5 +27,5 @@ export async function signCommand(
   deps.stdout.write(
     `Public key:\n${sshPublicLine(key)}\n\nSelf-signature (over the bytes "signature"):\n${selfSignature(key)}\n`,
   );
-  return 0;
+  return EXIT_OK;
 }

@@ -1,7 +1,7 @@
 /** `tcup upload RESULTS`: upload a saved run with the same consent, signing and checks as after a run. */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { TcupError } from '../core/errors.js';
+import { EXIT_OK, TcupError } from '../core/errors.js';
 import { createHttpClient } from '../core/http.js';
 import { createReporter } from '../core/log.js';
 import type { RefstackDocument } from '../results/tests.js';
@@ -44,6 +44,7 @@ export async function uploadCommand(
     dryRun: opts.dryRun === true,
     sign: str('sign'),
     passphraseEnv: str('keyPassphraseEnv'),
+    again: opts.again === true,
   };
   const reporter = createReporter({
     write: (t) => deps.stderr.write(t),
@@ -71,7 +72,7 @@ export async function uploadCommand(
   });
   try {
     await uploadStep(deps, http, choice, doc, dirname(file), reporter, key, undefined);
-    return 0;
+    return EXIT_OK;
   } finally {
     await http.close();
   }

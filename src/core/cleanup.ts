@@ -1,3 +1,5 @@
+import { debug } from './log.js';
+
 /** Resources to release, in reverse order of creation, once, whatever happened. */
 export interface CleanupStack {
   defer(label: string, release: () => Promise<unknown>): void;
@@ -22,7 +24,9 @@ export function createCleanupStack(): CleanupStack {
           const item = stack.pop()!;
           try {
             await item.release();
-          } catch {
+            debug('released %s', item.label);
+          } catch (error) {
+            debug('could not release %s: %s', item.label, error instanceof Error ? error.message : error);
             failed.push(item.label);
           }
         }

@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'NOT_COMPLIANT'
   | 'UPLOAD_FAILED'
   | 'INTERRUPTED'
-  | 'TERMINATED';
+  | 'TERMINATED'
+  | 'HANGUP'
+  | 'OUTPUT_CLOSED';
 
 export class TcupError extends Error {
   override readonly name = 'TcupError';
@@ -38,13 +40,23 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   UPLOAD_FAILED: 10,
   PROMPT_ABORTED: 130,
   INTERRUPTED: 130,
+  /** SIGHUP: the terminal went away. */
+  HANGUP: 129,
+  /** The reader of stdout or stderr went away (EPIPE: `tcup … | head`), as SIGPIPE would end a tool. */
+  OUTPUT_CLOSED: 141,
   TERMINATED: 143,
 };
+
+/** How each signal tcup handles ends it. */
+export const SIGNAL_ERRORS = {
+  SIGINT: 'INTERRUPTED',
+  SIGTERM: 'TERMINATED',
+  SIGHUP: 'HANGUP',
+} as const satisfies Record<string, ErrorCode>;
+
+/** The codes of a run stopped from outside (a signal, a closed output): they win over the error it caused. */
+export const STOP_CODES: ReadonlySet<ErrorCode> = new Set([...Object.values(SIGNAL_ERRORS), 'OUTPUT_CLOSED']);
 
 /** Exit code of a successful run, and of an error that is not a TcupError (a bug). */
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
-
-export function exitCodeOf(error: unknown): number {
-  return error instanceof TcupError ? EXIT_CODES[error.code] : EXIT_INTERNAL;
-}

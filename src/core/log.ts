@@ -2,9 +2,26 @@
  * Everything tcup tells the user goes through here, to stderr, and every string passes the redactor
  * first. On a terminal the progress is one line rewritten in place; elsewhere it is printed as lines.
  */
-import { debuglog } from 'node:util';
+import { debuglog, format } from 'node:util';
 
-export const debug = debuglog('tcup');
+const debugSink = debuglog('tcup');
+let redactDebug: (text: string) => string = (text) => text;
+
+/**
+ * NODE_DEBUG=tcup: one line to stderr (`TCUP <pid>: …`), printf-style (%s, %d, %j), redacted with the
+ * run's redactor; nothing at all otherwise (the arguments are not even formatted).
+ */
+export function debug(message: string, ...args: unknown[]): void {
+  if (debugSink.enabled) debugSink('%s', redactDebug(format(message, ...args)));
+}
+
+/** Whether NODE_DEBUG names tcup (read once, when the process starts). */
+export const debugEnabled = (): boolean => debugSink.enabled;
+
+/** From now on every debug line passes `redact` (the run's redactor, which learns each secret). */
+export function redactDebugWith(redact: (text: string) => string): void {
+  redactDebug = redact;
+}
 
 export interface Reporter {
   step(message: string): void;

@@ -15,7 +15,14 @@ export interface PromptStreams {
 }
 
 export interface PasswordQuestion extends PromptStreams {
+  /** What the prompt shows: "OpenStack password for demo". */
   message: string;
+  /**
+   * Without a terminal, the error names the secret and how to supply it: `missing` is the sentence's
+   * start ("account alt_demo of accounts.yaml has no password"), `supply` the hint ("… --password-stdin").
+   * Without it the error repeats `message` and says to run tcup in a terminal.
+   */
+  unasked?: { missing: string; supply: string };
 }
 
 export interface ConfirmQuestion extends PromptStreams {
@@ -25,7 +32,7 @@ export interface ConfirmQuestion extends PromptStreams {
 
 /** Asks for a secret on the terminal; the answer is masked with '*' and can not be revealed. */
 export async function askPassword(question: PasswordQuestion): Promise<string> {
-  const context = contextOf(question, NO_TERMINAL_FOR_PASSWORD);
+  const context = contextOf(question, () => noTerminalForPassword(question));
   const validate = (value: string) => value !== '' || 'the password must not be empty';
   return ask(() => password({ message: question.message, mask: '*', toggleMask: false, validate }, context));
 }
@@ -70,12 +77,21 @@ interface InquirerContext {
   signal?: AbortSignal;
 }
 
-const NO_TERMINAL_FOR_PASSWORD = () =>
-  new TcupError(
-    'CREDENTIALS',
-    'OS_PASSWORD is not set and there is no terminal to ask for it',
-    'export OS_PASSWORD, or pipe it in with --password-stdin',
-  );
+/** The refusal without a terminal: which secret is missing, and what supplies it instead. */
+function noTerminalForPassword(question: Pick<PasswordQuestion, 'message' | 'unasked'>): TcupError {
+  const { unasked } = question;
+  return unasked
+    ? new TcupError(
+        'CREDENTIALS',
+        `${unasked.missing} and there is no terminal to ask for it`,
+        unasked.supply,
+      )
+    : new TcupError(
+        'CREDENTIALS',
+        `there is no terminal to ask for the ${question.message}`,
+        'run tcup in a terminal to be asked',
+      );
+}
 
 /** The inquirer context; throws refusal() unless the input is a terminal (inquirer would read a pipe). */
 function contextOf(streams: PromptStreams, refusal: () => TcupError): InquirerContext {

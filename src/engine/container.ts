@@ -1,7 +1,9 @@
 /**
  * One ephemeral container of tcup's image: created with labels, secrets sent through its stdin
  * (never Env), a tmpfs for everything that holds them, no log driver (nothing it prints reaches the
- * engine's disk), events read from stdout, results copied out of the tmpfs before it goes away.
+ * engine's disk), events read from stdout, results copied out of the tmpfs before it goes away. What
+ * goes in and out is the container protocol (src/protocol/container.ts): a line that does not fit it
+ * settles the run as failed (exit 7), so the caller's cleanup removes the container.
  */
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -10,24 +12,26 @@ import type Docker from 'dockerode';
 import { TcupError } from '../core/errors.js';
 import { demuxStream, removeContainer, type Engine } from './engine.js';
 import { LABEL_TOOL } from './image.js';
+import {
+  encodeRequest,
+  parseLine,
+  ProtocolError,
+  type ContainerEvent,
+  type EventOf,
+  type RequestFields,
+} from '../protocol/container.js';
 
 export const LABEL_SESSION = 'tcup.session';
 export const OUT_DIR = '/run/tcup/out';
-const EVENT_PREFIX = '::tcup:: ';
 
-export type ContainerEvent =
-  | { event: 'configured'; ms: number }
-  | { event: 'start'; total: number }
-  | { event: 'test'; id: string; status: string; ms?: number | null; reason?: string | null }
-  | { event: 'finished'; rc: number }
-  | { event: 'error'; message: string }
-  | { event: 'done' | 'ready'; code: number };
+export type { ContainerEvent };
+type Settled = EventOf<'done'> | EventOf<'ready'>;
 
 export interface RunSpec {
   image: string;
   session: string;
-  /** The request document sent on stdin: it holds the secrets. */
-  request: unknown;
+  /** The request sent on stdin (the protocol version is stamped on): it holds the secrets. */
+  request: RequestFields;
   network: string;
   /** Host directory mounted read-write at /workspace (debug mode). */
   workspace?: string;
@@ -40,8 +44,11 @@ export interface RunSpec {
 
 export interface StartedContainer {
   id: string;
-  /** Resolves with the last done/ready event, or rejects when the container ended without one. */
-  settled: Promise<ContainerEvent & { event: 'done' | 'ready' }>;
+  /**
+   * Resolves with the done/ready event; rejects (RUN_FAILED) when the container ended without one or
+   * wrote a line that does not fit the protocol, or with what onEvent threw.
+   */
+  settled: Promise<Settled>;
   copyOut(): Promise<Map<string, Buffer>>;
   /** Ends the container's stdin (it then exits) and waits for its exit code. */
   release(): Promise<number>;
@@ -50,6 +57,7 @@ export interface StartedContainer {
 }
 
 export async function startContainer(engine: Engine, spec: RunSpec): Promise<StartedContainer> {
+  const requestLine = encodeRequest(spec.request);
   const container = await engine.createContainer({
     Image: spec.image,
     Labels: { [LABEL_TOOL]: '1', [LABEL_SESSION]: spec.session },
@@ -82,16 +90,16 @@ export async function startContainer(engine: Engine, spec: RunSpec): Promise<Sta
   const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
   started.wire(stream, stdout, done);
   await container.start();
-  stream.write(JSON.stringify(spec.request) + '\n');
+  stream.write(requestLine);
   return started.handle;
 }
 
 function handle(container: Docker.Container, spec: RunSpec) {
   let stdin: NodeJS.ReadWriteStream | undefined;
   let streamDone: Promise<unknown> = Promise.resolve();
-  let resolveSettled!: (e: ContainerEvent & { event: 'done' | 'ready' }) => void;
+  let resolveSettled!: (e: Settled) => void;
   let rejectSettled!: (e: Error) => void;
-  const settled = new Promise<ContainerEvent & { event: 'done' | 'ready' }>((res, rej) => {
+  const settled = new Promise<Settled>((res, rej) => {
     resolveSettled = res;
     rejectSettled = rej;
   });
@@ -136,19 +144,36 @@ function handle(container: Docker.Container, spec: RunSpec) {
       stdin = stream;
       streamDone = done;
       let buffer = '';
+      let broken = false;
+      const onLine = (line: string) => {
+        const parsed = parseLine(line);
+        if ('log' in parsed) return void spec.log.write(parsed.log + '\n');
+        spec.onEvent(parsed.event);
+        if (parsed.event.event === 'done' || parsed.event.event === 'ready') resolveSettled(parsed.event);
+      };
       stdout.setEncoding('utf8');
       stdout.on('data', (chunk: string) => {
+        if (broken) return;
         buffer += chunk;
-        for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        for (let nl = buffer.indexOf('\n'); nl >= 0 && !broken; nl = buffer.indexOf('\n')) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
-          if (!line.startsWith(EVENT_PREFIX)) {
-            spec.log.write(line + '\n');
-            continue;
+          try {
+            onLine(line);
+          } catch (error) {
+            // Never thrown out of a stream handler: the run fails, and its cleanup removes the container.
+            broken = true;
+            rejectSettled(
+              error instanceof ProtocolError
+                ? new TcupError(
+                    'RUN_FAILED',
+                    `the test container wrote a line that is not tcup's protocol (${error.message})`,
+                    "a bug in tcup's image, or the image was changed: run again with --verbose and report it",
+                    { cause: error },
+                  )
+                : (error as Error),
+            );
           }
-          const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as ContainerEvent;
-          spec.onEvent(event);
-          if (event.event === 'done' || event.event === 'ready') resolveSettled(event);
         }
       });
       void done.then(() =>

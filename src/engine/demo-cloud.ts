@@ -8,7 +8,7 @@ import { LABEL_TOOL } from './image.js';
 import { LABEL_SESSION } from './container.js';
 import { TcupError } from '../core/errors.js';
 
-export const DEMO_IMAGE_REPO = 'tcup-demo-keystone';
+export { DEMO_IMAGE_REPO } from './demo-recipe.js';
 
 export interface DemoCloudSpec {
   image: string;

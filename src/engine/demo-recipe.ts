@@ -7,6 +7,8 @@ import { packageRoot, type ImageFile } from './build-context.js';
 declare const __TCUP_DEMO_FILES__: Record<string, string> | undefined;
 
 export const DEMO_RECIPE_DIR = 'demo/keystone';
+/** The repository of the demo cloud's image (its tag is the recipe's content hash). */
+export const DEMO_IMAGE_REPO = 'tcup-demo-keystone';
 
 export function loadDemoRecipe(): ImageFile[] {
   if (typeof __TCUP_DEMO_FILES__ !== 'undefined') {

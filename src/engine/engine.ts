@@ -1,11 +1,13 @@
 /** The only place that constructs a Docker client; a ping that says what to do when there is no engine. */
 import Docker from 'dockerode';
 import { TcupError } from '../core/errors.js';
+import { debug } from '../core/log.js';
 
 export type Engine = Docker;
 
 export function createEngine(env: Readonly<Record<string, string | undefined>>): Engine {
   const host = env.DOCKER_HOST;
+  debug('engine: %s', host ?? 'unix:///var/run/docker.sock');
   if (host?.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
   if (host) return new Docker(); // tcp:// and TLS settings: docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH
   return new Docker({ socketPath: '/var/run/docker.sock' });
@@ -14,7 +16,9 @@ export function createEngine(env: Readonly<Record<string, string | undefined>>):
 export async function pingEngine(engine: Engine): Promise<void> {
   try {
     await engine.ping();
+    debug('engine: ping answered');
   } catch (error) {
+    debug('engine: ping failed: %s', error instanceof Error ? error.message : error);
     throw new TcupError(
       'DOCKER_UNAVAILABLE',
       'Docker is not answering: is the Docker engine running?',
@@ -65,6 +69,7 @@ export async function removeContainer(container: {
 }): Promise<void> {
   try {
     await container.remove({ force: true, v: true });
+    debug('engine: removed container %s', (container as { id?: string }).id ?? '');
   } catch (error) {
     if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
   }

@@ -1,10 +1,19 @@
 /** Build (or reuse, by content hash) tcup's Tempest image from an in-memory context. */
 import { TcupError } from '../core/errors.js';
-import { contextHash, packContext, type ImageFile } from './build-context.js';
+import { contextHash, loadImageFiles, packContext, type ImageFile } from './build-context.js';
+import { DEMO_IMAGE_REPO, loadDemoRecipe } from './demo-recipe.js';
 import { statusOf, type Engine } from './engine.js';
+import { PROTOCOL_VERSION } from '../protocol/container.js';
 
 export const IMAGE_REPO = 'tcup-tempest';
 export const LABEL_TOOL = 'tcup';
+/** The full content hash the image was built from (its tag holds the first 16 hex digits). */
+export const LABEL_HASH = 'tcup.hash';
+/** The container protocol version the image's scripts speak (src/protocol/container.ts). */
+export const LABEL_PROTOCOL = 'tcup.protocol';
+/** The Tempest variant of a Tempest image ("43", "33") and its add-on plugins (space-separated). */
+export const LABEL_TEMPEST = 'tcup.tempest';
+export const LABEL_PLUGINS = 'tcup.plugins';
 
 export interface BuiltImage {
   tag: string;
@@ -21,16 +30,60 @@ export interface ImageOptions {
   signal?: AbortSignal;
   /** Image repository (default tcup-tempest; the demo cloud's image has its own). */
   repo?: string;
+  /** Build args that decide the content (e.g. DEBIAN=trixie): passed to the build and hashed. */
+  args?: Readonly<Record<string, string>>;
+  /** Labels set on the image besides tcup=1 and tcup.hash (not hashed: derived from the content). */
+  labels?: Readonly<Record<string, string>>;
+}
+
+/** The build args that decide an image: the content ones, and TCUP_PLUGINS when there are plugins. */
+function contentArgs(
+  plugins: readonly string[],
+  args: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...args, ...(plugins.length > 0 ? { TCUP_PLUGINS: [...plugins].sort().join(' ') } : {}) };
+}
+
+/** The full content hash of an image: its files, and the build args that decide it. */
+export function imageHash(
+  files: readonly ImageFile[],
+  plugins: readonly string[],
+  args: Readonly<Record<string, string>> = {},
+): string {
+  return contextHash(files, contentArgs(plugins, args));
 }
 
 export function imageTag(
   files: readonly ImageFile[],
   plugins: readonly string[],
   repo: string = IMAGE_REPO,
+  args: Readonly<Record<string, string>> = {},
 ): string {
-  const args: Record<string, string> =
-    plugins.length > 0 ? { TCUP_PLUGINS: [...plugins].sort().join(' ') } : {};
-  return `${repo}:${contextHash(files, args).slice(0, 16)}`;
+  return tagOf(imageHash(files, plugins, args), repo);
+}
+
+/** `repo:<first 16 hex digits of the content hash>`. */
+export function tagOf(hash: string, repo: string = IMAGE_REPO): string {
+  return `${repo}:${hash.slice(0, 16)}`;
+}
+
+/**
+ * The tags of the images this version of tcup builds: `tcup cleanup --images` keeps these and removes
+ * other tcup images. One entry per kind of image (the Tempest image with each set of add-on plugins,
+ * the demo cloud): an image of another base is one more entry here.
+ */
+export function currentImageTags(
+  pluginSets: readonly (readonly string[])[],
+  /** The build args of each Tempest variant (src/tempest/variant.ts VARIANT_IMAGE_ARGS). */
+  variantArgs: readonly Readonly<Record<string, string>>[] = [{}],
+): string[] {
+  const tempest = loadImageFiles();
+  return [
+    ...variantArgs.flatMap((args) =>
+      pluginSets.map((plugins) => imageTag(tempest, plugins, IMAGE_REPO, args)),
+    ),
+    imageTag(loadDemoRecipe(), [], DEMO_IMAGE_REPO),
+  ];
 }
 
 export async function imageExists(engine: Engine, tag: string): Promise<boolean> {
@@ -55,10 +108,13 @@ export async function ensureImage(
   files: readonly ImageFile[],
   options: ImageOptions,
 ): Promise<BuiltImage> {
-  const tag = imageTag(files, options.plugins, options.repo);
+  const hash = imageHash(files, options.plugins, options.args);
+  const tag = tagOf(hash, options.repo);
   if (await imageExists(engine, tag)) return { tag, built: false };
-  const buildargs: Record<string, string> = { ...options.proxy };
-  if (options.plugins.length > 0) buildargs.TCUP_PLUGINS = [...options.plugins].sort().join(' ');
+  const buildargs: Record<string, string> = {
+    ...options.proxy,
+    ...contentArgs(options.plugins, options.args),
+  };
   let lastStep = '';
   const failure = (message: string, cause?: unknown) =>
     new TcupError(
@@ -73,7 +129,12 @@ export async function ensureImage(
       t: tag,
       rm: true,
       forcerm: true,
-      labels: { [LABEL_TOOL]: '1' },
+      labels: {
+        ...options.labels,
+        [LABEL_TOOL]: '1',
+        [LABEL_HASH]: hash,
+        [LABEL_PROTOCOL]: String(PROTOCOL_VERSION),
+      },
       buildargs,
       // A proxy on this machine's loopback is reachable from the build only on the host's network.
       ...(usesLoopbackProxy(options.proxy) ? { networkmode: 'host' } : {}),

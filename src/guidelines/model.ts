@@ -48,6 +48,52 @@ export type Guideline = GuidelineData;
 
 export interface GuidelineIndex {
   versions: { id: string; kind: 'core' | 'add-on'; status: string | null; targets: Target[] }[];
+  /** The bundled standards that are plain test lists, by target name. */
+  standards: StandardTarget[];
+}
+
+/**
+ * Standards that are a plain list of Tempest tests with a rule, not an interop guideline: each is a
+ * target of its own (`--target scs-0128`) and takes no `--guideline`, `--type` or `--capability`.
+ */
+export const STANDARD_TARGETS = ['scs-0128'] as const;
+export type StandardTarget = (typeof STANDARD_TARGETS)[number];
+
+/** Every value of `--target`: an interop guideline's product or a standard. */
+export type RunTarget = Target | StandardTarget;
+export const RUN_TARGETS: readonly RunTarget[] = [...TARGETS, ...STANDARD_TARGETS];
+
+export function isStandardTarget(value: string): value is StandardTarget {
+  return (STANDARD_TARGETS as readonly string[]).includes(value);
+}
+
+/**
+ * How a standard's verdict is reached. `no-failed-tests` (SCS-0128): compliant when no listed test
+ * failed; skips are not failures; listed tests without a result (not in the installed Tempest, or not
+ * run) make the pass tentative.
+ */
+export type StandardRule = 'no-failed-tests';
+
+/** A bundled standard: its facts, its source and licence, and its test list verbatim. */
+export interface StandardData {
+  id: StandardTarget;
+  /** `SCS-0128` */
+  name: string;
+  /** `v1` */
+  version: string;
+  title: string;
+  /** The standard's status where it is published (`Draft`, `Stable`, …). */
+  status: string;
+  rule: StandardRule;
+  /** The rule in the standard's own words. */
+  ruleText: string;
+  successorOf?: string;
+  derivedFrom?: string;
+  source: { repository: string; path: string; commit: string; date: string; standard: string };
+  licence: { name: string; url: string; attribution: string };
+  sourceFile: string;
+  /** The list's lines: `name[id-…,attrs]`. */
+  tests: string[];
 }
 
 /** The targets a guideline offers, in TARGETS order. */

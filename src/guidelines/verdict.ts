@@ -52,10 +52,11 @@ export interface Verdict {
 }
 
 const RANK: Record<TestOutcome, number> = { missing: 0, skipped: 1, failed: 2, passed: 3 };
+/** As the live progress counts them (src/tempest/progress.ts): xfail passes, uxsuccess fails. */
 const OUTCOME: Record<TestStatus, TestOutcome> = {
   success: 'passed',
   fail: 'failed',
-  xfail: 'failed',
+  xfail: 'passed',
   uxsuccess: 'failed',
   skip: 'skipped',
   'not-run': 'missing',
@@ -167,7 +168,16 @@ export function formatVerdict(verdict: Verdict, context: VerdictContext = verdic
   return `${rows.join('\n')}\n\n${formatAnswer(verdict, context)}\n`;
 }
 
+/** The rule of an interop guideline's verdict, as summary.json names it. */
+export const GUIDELINE_RULE = {
+  id: 'interop-capabilities',
+  text:
+    'as the RefStack UI counts: a capability passes when each of its non-flagged tests passed (by name, ' +
+    'alias or idempotent id); compliant when every selected capability passes',
+} as const;
+
 export interface SummaryJson {
+  rule: { id: string; text: string };
   version: string;
   target: Target;
   product?: string;
@@ -200,6 +210,7 @@ export function summaryJson(verdict: Verdict, extra: { notInstalled?: readonly s
     c.tests.filter((t) => t.outcome === o).map((t) => t.name);
   const missing = new Set(verdict.capabilities.flatMap((c) => names(c, 'missing')));
   return {
+    rule: { ...GUIDELINE_RULE },
     version: context.version,
     target: context.target,
     ...(context.product ? { product: context.product } : {}),

@@ -2,6 +2,7 @@
 import type { Account } from '../cloud/accounts.js';
 import type { Owner } from '../core/session.js';
 import type { Redactor } from '../redaction/redactor.js';
+import type { ComputeOptions } from './steps/compute.js';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -26,7 +27,8 @@ export interface RunOptions {
   /** The tcup.session label (tcup demo shares its own, so one label finds the cloud too). */
   session?: string | undefined;
   guideline: string;
-  target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration';
+  /** An interop guideline's product, or a standard that is a plain list (`scs-0128`: no --guideline). */
+  target: 'platform' | 'compute' | 'object' | 'dns' | 'orchestration' | 'scs-0128';
   types: string[];
   includeFlagged: boolean;
   capabilities: string[];
@@ -35,6 +37,8 @@ export interface RunOptions {
   concurrency?: number | undefined;
   tempestOptions: [string, string][];
   network: string;
+  /** Compute runs: image, flavors, networks, guest login, cleanup of the test projects. */
+  compute?: ComputeOptions | undefined;
   resultsDir?: string | undefined;
   cwd: string;
   debug: boolean;
@@ -42,6 +46,10 @@ export interface RunOptions {
   upload: UploadChoice;
   cacert?: string | undefined;
   insecure?: boolean | undefined;
+  /** --tempest: the Tempest variant ("43", "33"); default: the one that supports the cloud. */
+  tempest?: '43' | '33' | undefined;
+  /** --tempest-image: an image already on the engine (checked by its labels); nothing is built. */
+  tempestImage?: string | undefined;
 }
 
 export interface UploadChoice {
@@ -53,4 +61,6 @@ export interface UploadChoice {
   dryRun: boolean;
   sign?: string | undefined;
   passphraseEnv?: string | undefined;
+  /** --again: upload results that this folder records as uploaded already. */
+  again?: boolean | undefined;
 }

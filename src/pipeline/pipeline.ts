@@ -4,10 +4,8 @@
  * stack is emptied on success, failure and Ctrl-C.
  */
 import { throwIfAborted } from '../core/abort.js';
-import { loadImageFiles } from '../engine/build-context.js';
 import { createCleanupStack } from '../core/cleanup.js';
 import { createEngine, pingEngine } from '../engine/engine.js';
-import { ensureImage } from '../engine/image.js';
 import { listInstalledTests, reapOrphans } from '../engine/container.js';
 import { isOrphaned, newSession } from '../core/session.js';
 import { EXIT_CODES, EXIT_OK } from '../core/errors.js';
@@ -15,14 +13,19 @@ import { createHttpClient } from '../core/http.js';
 import { createReporter } from '../core/log.js';
 import { buildRefstackDocument, type TestResult } from '../results/tests.js';
 import { createResultsDir, defaultResultsDir, writeResultsFolder } from '../results/folder.js';
+import { renderFolderReport } from '../report/html.js';
+import { TCUP_VERSION } from '../core/defaults.js';
 import { planTempest } from '../tempest/plan.js';
 import { runTests } from '../tempest/test-run.js';
+import type { RequestFields } from '../protocol/container.js';
 import { resolveCloud, checkAccounts, containerCloud } from './steps/cloud.js';
 import { resolveSelection, matchSelection } from './steps/selection.js';
 import { judge } from './steps/verdict.js';
+import { explainNotPassing, finishCompute, needsComputeStep, prepareCompute } from './steps/compute.js';
 import { decideUpload, prepareUpload, uploadStep } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
+import { chooseTempest, prepareTempestImage } from './steps/tempest-image.js';
 
 export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../core/defaults.js';
 export type { Deps, RunOptions } from './options.js';
@@ -65,21 +68,62 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       : undefined;
     check();
 
-    // 4. The image: built from Dockerfile + container/, reused by content hash.
+    // 3b. A compute run: image, flavors and networks as the accounts see them; what their projects hold.
+    const computeOptions = options.compute ?? { validation: false, cleanupCloud: false };
+    const compute = needsComputeStep(selection.tests.map((t) => t.name))
+      ? await prepareCompute(
+          {
+            http,
+            credentials: cloud.credentials,
+            accounts: accounts.withRoles,
+            redactor,
+            reporter,
+            cleanup,
+            signal,
+            cwd: options.cwd,
+            session,
+            userKeys: new Set(options.tempestOptions.map(([k]) => k)),
+          },
+          selection.tests.map((t) => t.name),
+          computeOptions,
+        )
+      : undefined;
+    check();
+
+    // 4. The image: which Tempest (--tempest, else the one that supports the cloud by its version
+    // documents, in one line), built from Dockerfile + container/ and reused by content hash, or one
+    // already on the engine (--tempest-image).
+    const variant = options.tempestImage
+      ? undefined
+      : await chooseTempest(
+          http,
+          {
+            authUrl: cloud.credentials.authUrl,
+            catalog: accounts.catalog,
+            iface: cloud.credentials.interface,
+            region: cloud.credentials.regionName,
+          },
+          options.tempest,
+          reporter,
+          signal,
+        );
     const engine = createEngine(deps.env);
     await pingEngine(engine);
     const reaped = await reapOrphans(engine, (s) => isOrphaned(s, deps.owner));
     if (reaped > 0)
       reporter.info(`removed ${reaped} container(s) left by an earlier tcup that did not finish`);
-    const plugins = selection.plugins;
-    reporter.step(`preparing the Tempest image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`);
-    const image = await ensureImage(engine, loadImageFiles(), {
-      plugins,
-      proxy: proxyEnv(deps.env),
-      onLine: (line) => reporter.log(line.trimEnd()),
-      signal,
-    });
-    reporter.info(image.built ? `built ${image.tag}` : `reusing ${image.tag}`);
+    const image = await prepareTempestImage(
+      engine,
+      variant,
+      {
+        tempest: options.tempest,
+        tempestImage: options.tempestImage,
+        plugins: selection.plugins,
+        proxy: proxyEnv(deps.env),
+        signal,
+      },
+      reporter,
+    );
     check();
 
     // 5. Match the requested tests to the installed Tempest; report every one that is missing.
@@ -90,15 +134,16 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     // 6. Tempest settings from the accounts' real roles; the container with its secrets on stdin.
     const plan = planTempest(accounts.withRoles, {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      userOptions: options.tempestOptions,
+      userOptions: [...(compute?.overrides ?? []), ...options.tempestOptions],
     });
     reporter.step(
       `${plan.accounts.length} account(s); operator role ${plan.operatorRole ?? '(none)'}` +
         `${plan.resellerRole ? `, reseller admin role ${plan.resellerRole}` : ''}; concurrency ${plan.concurrency}`,
     );
     for (const note of plan.notes) reporter.warn(note);
-    const request = {
-      mode: options.debug ? ('debug' as const) : ('run' as const),
+    // The container request (src/protocol/container.ts): secrets go only through the container's stdin.
+    const request: RequestFields = {
+      mode: options.debug ? 'debug' : 'run',
       cloud: containerCloud(cloud),
       accounts: plan.accounts.map(accountForTempest),
       tempestconf: plan.overrides,
@@ -112,6 +157,16 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     const resultsDir = options.resultsDir ?? defaultResultsDir(options.cwd, new Date(deps.now()));
     await createResultsDir(resultsDir);
     const sofar: TestResult[] = [];
+    // The run's facts for summary.json and report.html (no user, project, URL or secret).
+    const started = deps.now();
+    const runFacts = {
+      tcupVersion: TCUP_VERSION,
+      image: image.tag,
+      tempestVersion: image.variant.tempest,
+      concurrency: plan.concurrency,
+      cpid: accounts.cpid,
+      startedAt: new Date(started).toISOString(),
+    };
     const run = await runTests(engine, {
       ...container,
       signal,
@@ -123,9 +178,10 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       const content = {
         files: new Map(),
         tests: sofar,
-        summary,
+        summary: { ...summary, run: runFacts },
         missing: matched.missing,
         log: reporter.transcript(),
+        report: renderFolderReport,
       };
       await writeResultsFolder(resultsDir, content, redactor, redactor.secrets())
         .then(() => reporter.info(`the ${sofar.length} results so far are in ${resultsDir}`))
@@ -134,23 +190,35 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     });
 
     // 7. Results on disk before anything else can fail; then the verdict and the upload.
+    const cloudAfter = compute ? await finishCompute(compute, computeOptions, reporter) : undefined;
     const verdict = judge(selection, matched, run.tests, reporter);
+    const explained = compute ? explainNotPassing(selection.guideline, verdict.tests, reporter) : undefined;
     const refstack = buildRefstackDocument(verdict.tests, accounts.cpid, run.durationMs / 1000);
     const written = await writeResultsFolder(
       resultsDir,
       {
         files: run.files,
         tests: verdict.tests,
-        refstack,
-        summary: verdict.summary,
+        // A standard (scs-0128) is no RefStack guideline: no refstack.json, so `tcup upload` has nothing.
+        ...(selection.standard ? {} : { refstack }),
+        summary: {
+          ...verdict.summary,
+          run: { ...runFacts, durationSeconds: Math.round(run.durationMs) / 1000 },
+          ...(compute ? { compute: { ...compute.chosen, ...cloudAfter, explained } } : {}),
+        },
         missing: matched.missing,
         log: reporter.transcript(),
+        report: renderFolderReport,
       },
       redactor,
       redactor.secrets(),
     );
     reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
-    await uploadStep(deps, http, options.upload, refstack, resultsDir, reporter, signingKey, consent);
+    if (selection.standard)
+      reporter.info(
+        `not uploaded: RefStack knows no ${selection.standard.name} guideline, so no upload is offered for it`,
+      );
+    else await uploadStep(deps, http, options.upload, refstack, resultsDir, reporter, signingKey, consent);
     return verdict.compliant ? EXIT_OK : EXIT_CODES.NOT_COMPLIANT;
   } finally {
     const failed = await cleanup.dispose();
@@ -161,7 +229,9 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
   }
 }
 
-function accountForTempest(a: ReturnType<typeof planTempest>['accounts'][number]): Record<string, unknown> {
+function accountForTempest(
+  a: ReturnType<typeof planTempest>['accounts'][number],
+): RequestFields['accounts'][number] {
   return {
     username: a.username,
     password: a.password,
@@ -171,5 +241,7 @@ function accountForTempest(a: ReturnType<typeof planTempest>['accounts'][number]
     user_domain_name: a.userDomainName,
     project_domain_name: a.projectDomainName,
     roles: a.roles,
+    types: a.types,
+    resources: a.resources,
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Redaction of known secret values (pure): in strings, in objects and in byte streams split anywhere.
- * Every secret is matched in the forms it may take in a log: raw, JSON-escaped, URL-encoded, XML-escaped
- * and base64. Short secrets are still redacted (over-masking beats a leak); weakSecrets() lets the CLI warn.
+ * Every secret is matched in the forms it may take in a log (forms.ts: raw, JSON-escaped, URL-encoded,
+ * XML-escaped, Python repr, base64 and base64url, padded or not). Short secrets are still redacted (over-masking beats a leak); weakSecrets() lets the CLI warn.
  */
 import type { Transform } from 'node:stream';
 import redactSecrets from 'redact-secrets';
+import { SECRET_FORMS } from './forms.js';
 import { buildByteMatcher, createByteRedactingStream, NO_BYTE_MATCHER, type ByteMatcher } from './stream.js';
 
 export const REDACTED = '[REDACTED]';
@@ -111,32 +112,10 @@ export function createRedactor(secrets: Iterable<string> = []): Redactor {
   return redactor;
 }
 
-/** The forms a secret may take in a log. */
+/** The forms a secret may take in a log (SECRET_FORMS, shared with the container's scrubber). */
 export function formsOf(secret: string): Set<string> {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const base64 = Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, '');
-  return new Set([
-    secret,
-    json,
-    json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-    encodeURIComponent(secret),
-    encodeURIComponent(secret).replace(/%20/g, '+'),
-    new URLSearchParams({ s: secret }).toString().slice(2),
-    secret.replace(/[&<>"']/g, (c) => XML_ENTITIES[c] ?? c),
-    // YAML single-quoted scalar (accounts.yaml as PyYAML writes it): ' doubled.
-    secret.replace(/'/g, "''"),
-    base64,
-    base64.replace(/\+/g, '-').replace(/\//g, '_'),
-  ]);
+  return new Set(Object.values(SECRET_FORMS).map((form) => form(secret)));
 }
-
-const XML_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
 
 function buildMatcher(forms: string[]): Matcher {
   if (forms.length === 0) return EMPTY;

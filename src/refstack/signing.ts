@@ -1,16 +1,16 @@
 /**
  * RefStack result signing: load an RSA private key (PEM PKCS#1/PKCS#8, encrypted PEM, OpenSSH format with or
  * without a passphrase), derive its `ssh-rsa` public line and sign bytes with RSA PKCS#1 v1.5 + SHA-256.
- * ssh2 (already installed under dockerode) parses the OpenSSH format; it is used only here.
+ * ssh2 (declared) parses the OpenSSH format and writes the public key blob; it is used only here.
  */
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { TcupError } from '../core/errors.js';
 
 const RSA_ONLY_HINT =
   'create an RSA key for RefStack: ssh-keygen -t rsa -b 4096 -f ~/.ssh/refstack, then register its public key';
 const PASSPHRASE_HINT =
-  'enter the passphrase when tcup asks for it (on a terminal), or give it through the environment';
+  'enter the passphrase when tcup asks for it (on a terminal), or put it in an environment variable and name it with --key-passphrase-env VAR';
 
 /** Thrown when the key is encrypted and no passphrase (`missing`) or a wrong one (`wrong`) was given. */
 export class KeyPassphraseError extends TcupError {
@@ -171,30 +171,18 @@ export function loadSigningKey(pem: string, passphrase?: string): KeyObject {
   }
 }
 
-function sshString(data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  return Buffer.concat([len, data]);
-}
-
-function mpint(unsigned: Buffer): Buffer {
-  let start = 0;
-  while (start < unsigned.length - 1 && unsigned[start] === 0) start++;
-  const bytes = unsigned.subarray(start);
-  const first = bytes[0] ?? 0;
-  return sshString(first & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
-}
-
-/** The OpenSSH public line `ssh-rsa AAAA...` of an RSA key (private or public), as `ssh-keygen -y` prints it. */
+/**
+ * The OpenSSH public line `ssh-rsa AAAA...` of an RSA private key, as `ssh-keygen -y` prints it. ssh2 writes
+ * the key blob (string "ssh-rsa", mpint e, mpint n) from the key's PKCS#1 form.
+ */
 export function sshPublicLine(key: KeyObject, comment?: string): string {
-  const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' });
-  if (jwk.kty !== 'RSA' || !jwk.e || !jwk.n) throw nonRsa(key.asymmetricKeyType ?? String(jwk.kty));
-  const blob = Buffer.concat([
-    sshString(Buffer.from('ssh-rsa')),
-    mpint(Buffer.from(jwk.e, 'base64url')),
-    mpint(Buffer.from(jwk.n, 'base64url')),
-  ]);
-  const line = `ssh-rsa ${blob.toString('base64')}`;
+  if (key.type !== 'private')
+    throw new TcupError('USAGE', 'signing needs the private key, not the public one', RSA_ONLY_HINT);
+  if (key.asymmetricKeyType !== 'rsa') throw nonRsa(key.asymmetricKeyType ?? 'unknown');
+  const parsed = ssh2.utils.parseKey(key.export({ type: 'pkcs1', format: 'pem' }));
+  const ssh: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (ssh instanceof Error || ssh === undefined) throw ssh ?? new Error('ssh2 read no key');
+  const line = `ssh-rsa ${(ssh as ParsedKey).getPublicSSH().toString('base64')}`;
   return comment ? `${line} ${comment}` : line;
 }
 

@@ -1,11 +1,16 @@
 /**
  * Upload of a RefStack results document: validation against the server's rules (before anything is sent),
  * the signed or anonymous POST, and one sentence per answer that says what to do next.
+ *
+ * Exactly once: RefStack stores a run as soon as it has processed the POST, whatever becomes of the answer,
+ * and has no idempotency key. So the POST is sent again only when it provably never left this machine; after
+ * a timeout or a 5xx the outcome is unknown, and the error says so and how to look.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { TcupError } from '../core/errors.js';
-import { describeNetworkError, type HttpClient } from '../core/http.js';
+import { describeNetworkError, neverSent, type HttpClient } from '../core/http.js';
 import type { RefstackDocument } from '../results/tests.js';
+import { isLatin1, latin1SwedishKey } from './collation.js';
 import { signBody, sshPublicLine } from './signing.js';
 
 import { DEFAULT_REFSTACK_URL } from '../core/defaults.js';
@@ -19,7 +24,6 @@ const MAX_CPID = 128;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const chars = (s: string): number => [...s].length;
-const isLatin1 = (s: string): boolean => [...s].every((c) => (c.codePointAt(0) ?? 0) <= 0xff);
 const short = (s: string, max = 80): string => (chars(s) > max ? `${[...s].slice(0, max).join('')}…` : s);
 const where = (indexes: number[]): string =>
   indexes.length === 1 ? `results[${indexes[0]}]` : `${indexes.length} results, first results[${indexes[0]}]`;
@@ -37,8 +41,9 @@ function validateResults(results: unknown[]): string[] {
     if (Object.keys(r).some((k) => k !== 'name' && k !== 'uuid')) bad.extra.push(i);
     if (r.uuid !== undefined && (typeof r.uuid !== 'string' || !UUID.test(r.uuid))) badUuid.push(i);
     if (chars(r.name) > MAX_NAME) bad.long.push(i);
-    if (!isLatin1(r.name)) bad.latin.push(i);
-    const key = r.name.toLowerCase();
+    if (!isLatin1(r.name)) return void bad.latin.push(i);
+    // RefStack's unique key on the name compares as MySQL's latin1_swedish_ci does.
+    const key = latin1SwedishKey(r.name) ?? r.name;
     const first = seen.get(key);
     if (first !== undefined)
       dups.push(first === r.name ? short(r.name) : `${short(first)} / ${short(r.name)}`);
@@ -49,11 +54,12 @@ function validateResults(results: unknown[]): string[] {
   if (badUuid.length) problems.push(`a result's "uuid" must be a UUID (${where(badUuid)})`);
   if (dups.length)
     problems.push(
-      `test names must be unique, also ignoring case; repeated: ${dups.slice(0, 3).join(', ')}` +
+      `test names must be unique, also ignoring case, accents (é = e, ü = y) and trailing spaces; repeated: ${dups.slice(0, 3).join(', ')}` +
         (dups.length > 3 ? ` and ${dups.length - 3} more` : ''),
     );
   if (bad.long.length) problems.push(`test names may be at most ${MAX_NAME} characters (${where(bad.long)})`);
-  if (bad.latin.length) problems.push(`test names may only use latin-1 characters (${where(bad.latin)})`);
+  if (bad.latin.length)
+    problems.push(`test names may only use latin-1 (Windows-1252) characters (${where(bad.latin)})`);
   return problems;
 }
 
@@ -70,7 +76,7 @@ export function validateDocument(doc: unknown): string[] {
   if ('cpid' in doc) {
     if (typeof doc.cpid !== 'string') problems.push('"cpid" must be a string');
     else if (chars(doc.cpid) > MAX_CPID) problems.push(`"cpid" may be at most ${MAX_CPID} characters`);
-    else if (!isLatin1(doc.cpid)) problems.push('"cpid" may only use latin-1 characters');
+    else if (!isLatin1(doc.cpid)) problems.push('"cpid" may only use latin-1 (Windows-1252) characters');
   }
   if ('duration_seconds' in doc) {
     const d = doc.duration_seconds;
@@ -90,10 +96,12 @@ export interface UploadOptions {
   /** Sign with this RSA key (the result then belongs to the key's owner and stays private). */
   key?: KeyObject;
   signal?: AbortSignal;
-  /** Retries on network errors and 5xx answers (default 3). */
+  /** How often the POST is sent again when it never reached the server (default 3). */
   retries?: number;
   /** First backoff delay in ms (default 500), doubled each retry. */
   backoffMs?: number;
+  /** Told before the POST is sent again (it never reached the server). */
+  onRetry?: (attempt: number, attempts: number, reason: string) => void;
 }
 
 export interface UploadResult {
@@ -101,8 +109,26 @@ export interface UploadResult {
   url: string;
 }
 
-/** The results endpoint for an API base: `${base}/v1/results/`. Throws USAGE for a URL that is not http(s). */
-export function resultsEndpoint(base: string): string {
+/**
+ * What became of a failed upload: `not-sent` (it never reached the server, or broke a rule and was kept
+ * back), `refused` (the server answered no: nothing stored), `unknown` (sent, but whether it was stored is
+ * not known: a timeout, a cut connection, a 5xx).
+ */
+export type UploadFailure = 'not-sent' | 'refused' | 'unknown';
+
+export class UploadError extends TcupError {
+  constructor(
+    readonly outcome: UploadFailure,
+    message: string,
+    hint: string,
+    options?: ErrorOptions,
+  ) {
+    super('UPLOAD_FAILED', message, hint, options);
+  }
+}
+
+/** The API base as given, without trailing slashes. Throws USAGE for a URL RefStack cannot be under. */
+function apiBase(base: string): string {
   let parsed: URL;
   try {
     parsed = new URL(base);
@@ -119,16 +145,42 @@ export function resultsEndpoint(base: string): string {
       'the RefStack URL must start with https:// or http://',
       `e.g. ${DEFAULT_REFSTACK_URL}`,
     );
-  return `${base.replace(/\/+$/, '')}/v1/results/`;
+  if (parsed.search || parsed.hash || /[?#]/.test(base))
+    throw new TcupError(
+      'USAGE',
+      'the RefStack URL must not have a query string or a fragment (?… or #…)',
+      `give the API base only, e.g. ${DEFAULT_REFSTACK_URL}`,
+    );
+  return base.replace(/\/+$/, '');
 }
 
-/** The URL without credentials, query or fragment: safe to print. */
-function shownUrl(url: string): string {
+/** The results endpoint for an API base: `${base}/v1/results/`. Throws USAGE for a URL that cannot be one. */
+export function resultsEndpoint(base: string): string {
+  return `${apiBase(base)}/v1/results/`;
+}
+
+/** The server's list of results for a cpid (newest first), where an upload of unknown outcome can be found. */
+export function resultsListUrl(base: string, cpid: string): string {
+  return shownUrl(`${apiBase(base)}/v1/results?cpid=${encodeURIComponent(cpid)}`, true);
+}
+
+/** The URL without credentials (and without query or fragment unless `withQuery`): safe to print. */
+export function shownUrl(url: string, withQuery = false): string {
   const u = new URL(url);
-  return `${u.origin}${u.pathname}`;
+  return `${u.origin}${u.pathname}${withQuery ? u.search : ''}`;
 }
 
-/** Sends the document (validated first); resolves with the result id and page, or throws UPLOAD_FAILED. */
+/** The exact bytes that are sent (and signed) for a document. */
+export function requestBody(doc: RefstackDocument): Buffer {
+  return Buffer.from(JSON.stringify(doc), 'utf8');
+}
+
+/** sha256 (hex) of the bytes sent for a document: what tells two uploads of the same results. */
+export function documentDigest(doc: RefstackDocument): string {
+  return createHash('sha256').update(requestBody(doc)).digest('hex');
+}
+
+/** Sends the document (validated first); resolves with the result id and page, or throws an UploadError. */
 export async function uploadResults(
   http: HttpClient,
   doc: RefstackDocument,
@@ -136,19 +188,21 @@ export async function uploadResults(
 ): Promise<UploadResult> {
   const problems = validateDocument(doc);
   if (problems.length)
-    throw new TcupError(
-      'UPLOAD_FAILED',
+    throw new UploadError(
+      'not-sent',
       `the results document breaks RefStack's rules and was not sent: ${problems.join('; ')}`,
-      'the results stay saved locally; fix the document and upload it again with tcup upload',
+      'the results stay saved locally; fix the document (refstack.json)',
     );
   const endpoint = resultsEndpoint(options.url);
-  const body = Buffer.from(JSON.stringify(doc), 'utf8');
+  const body = requestBody(doc);
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (options.key) {
     headers['X-Signature'] = signBody(options.key, body);
     headers['X-Public-Key'] = sshPublicLine(options.key);
   }
   const retries = options.retries ?? 3;
+  const ctx: AnswerContext = { endpoint, base: options.url, cpid: doc.cpid, signed: Boolean(options.key) };
+  let attempts = 1;
   let res;
   try {
     res = await http.request(endpoint, {
@@ -157,25 +211,52 @@ export async function uploadResults(
       body,
       retries,
       backoffMs: options.backoffMs ?? 500,
+      onRetry: (attempt, error) => {
+        attempts = attempt;
+        options.onRetry?.(attempt, retries + 1, describeNetworkError(error));
+      },
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new TcupError(
-      'UPLOAD_FAILED',
-      `could not reach the RefStack server at ${shownUrl(endpoint)}: ${describeNetworkError(error)}`,
-      unreachableHint(options.url),
+    const phrase = describeNetworkError(error);
+    if (neverSent(error))
+      throw new UploadError(
+        'not-sent',
+        `could not reach the RefStack server at ${shownUrl(endpoint)}: ${phrase}` +
+          `${attempts > 1 ? ` (${attempts} attempts)` : ''}; nothing was sent`,
+        unreachableHint(options.url),
+        { cause: error },
+      );
+    throw new UploadError(
+      'unknown',
+      `the results were sent to ${shownUrl(endpoint)} but no answer came (${phrase}), so whether RefStack stored them is unknown`,
+      checkFirstHint(ctx),
       { cause: error },
     );
   }
-  return answerOf(res.status, res.text, { endpoint, signed: Boolean(options.key), attempts: retries + 1 });
+  return answerOf(res.status, res.text, ctx);
 }
 
 function unreachableHint(base: string): string {
-  const saved = 'the results stay saved locally: upload them later with tcup upload';
   return new URL(base).hostname === new URL(DEFAULT_REFSTACK_URL).hostname
-    ? `the public RefStack server may no longer answer (the interop programme has wound down); use --refstack-url for another server; ${saved}`
-    : `check --refstack-url, the proxy settings and the network; ${saved}`;
+    ? 'the public RefStack server may no longer answer (the interop programme has wound down); use --refstack-url for another server'
+    : 'check --refstack-url, the proxy settings and the network';
+}
+
+interface AnswerContext {
+  endpoint: string;
+  base: string;
+  cpid: string;
+  signed: boolean;
+}
+
+/** How to find out whether an upload of unknown outcome was stored, before sending it again. */
+export function checkFirstHint(ctx: { base: string; cpid: string; signed: boolean }): string {
+  const list = resultsListUrl(ctx.base, ctx.cpid);
+  return ctx.signed
+    ? `before uploading again, look for this run among your results on the RefStack site (a signed run is private: ${list}&signed lists it only to its owner, logged in)`
+    : `before uploading again, look for this run in the server's results for this cloud (newest first): GET ${list}`;
 }
 
 /** A short, single-line piece of server text (never our own body). */
@@ -208,25 +289,23 @@ const TITLE_HINTS: [RegExp, string][] = [
   [/malformed request/i, 'the server received no readable JSON (a proxy that drops the body?)'],
 ];
 
-function answerOf(
-  status: number,
-  text: string,
-  ctx: { endpoint: string; signed: boolean; attempts: number },
-): UploadResult {
-  const fail = (message: string, hint: string) => new TcupError('UPLOAD_FAILED', message, hint);
+function answerOf(status: number, text: string, ctx: AnswerContext): UploadResult {
+  const refused = (message: string, hint: string) => new UploadError('refused', message, hint);
   const { title, detail } = serverText(text);
   if (status === 200 || status === 201) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw fail(
+      throw new UploadError(
+        'refused',
         `the RefStack server answered ${status} but not with JSON, so the upload cannot be confirmed`,
         'check --refstack-url: it must be the API base (e.g. https://refstack.openstack.org/api), not the web page',
       );
     }
     if (!isObject(parsed) || typeof parsed.test_id !== 'string' || parsed.test_id === '')
-      throw fail(
+      throw new UploadError(
+        'refused',
         `the RefStack server answered ${status} without a result id, so the upload cannot be confirmed`,
         'check --refstack-url: it must point to a RefStack API',
       );
@@ -237,35 +316,32 @@ function answerOf(
   if (status === 400) {
     const what = title ?? detail ?? 'no reason given';
     const hint = TITLE_HINTS.find(([re]) => re.test(what))?.[1] ?? 'the results stay saved locally';
-    throw fail(`RefStack refused the results: ${what}`, hint);
+    throw refused(`RefStack refused the results: ${what}`, hint);
   }
   if (status === 401 || status === 403) {
     const what = detail ?? title ?? 'unauthorized';
     if (/key not found|upload your key/i.test(what))
-      throw fail(
+      throw refused(
         `RefStack refused the results: the signing key is not registered (${what})`,
-        'register the public key in your RefStack profile (tcup sign KEY prints it), then upload again',
+        'register the public key in your RefStack profile (tcup sign KEY prints it)',
       );
     if (!ctx.signed)
-      throw fail(
+      throw refused(
         `RefStack refused the results: the server does not accept anonymous uploads (${what})`,
         'the server does not accept anonymous uploads: sign with --sign KEY (an RSA key registered in your RefStack profile)',
       );
-    throw fail(
+    throw refused(
       `RefStack refused the signed results: ${what}`,
       'check that the key is registered in your RefStack profile',
     );
   }
-  if (status >= 500) {
-    const tries = ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
-    throw fail(
-      `the RefStack server failed with HTTP ${status}${tries}${title ? ` (${title})` : ''}`,
-      status === 500
-        ? 'RefStack answers 500 for documents it cannot store (a non-RSA key, names it cannot save) and for its own failures; the results stay saved locally: try again later with tcup upload'
-        : 'the server is unavailable; the results stay saved locally: try again later with tcup upload',
+  if (status >= 500)
+    throw new UploadError(
+      'unknown',
+      `the RefStack server answered HTTP ${status}${title ? ` (${title})` : ''} to the upload, so whether it stored the results is unknown`,
+      checkFirstHint(ctx),
     );
-  }
-  throw fail(
+  throw refused(
     `the RefStack server answered HTTP ${status}${title ? ` (${title})` : ''} at ${shownUrl(ctx.endpoint)}`,
     `check --refstack-url: it must be the API base, e.g. ${DEFAULT_REFSTACK_URL}`,
   );
@@ -276,16 +352,28 @@ export interface DescribeUploadOptions {
   signed: boolean;
 }
 
-/** The short text shown before asking for consent: where, what, and who can read it. */
+const readers = (signed: boolean) =>
+  signed
+    ? 'Signed: the results belong to the key owner and stay private until the owner shares them.'
+    : 'Warning: anonymous upload: anyone who has the result id or link can read these results.';
+
+/** The short text shown before asking for consent: where, what would be sent, and who can read it. */
 export function describeUpload(doc: RefstackDocument, options: DescribeUploadOptions): string {
   const n = doc.results.length;
   const lines = [
     `Upload to ${shownUrl(resultsEndpoint(options.url))}`,
     `  ${n} passed test${n === 1 ? '' : 's'}, cpid ${doc.cpid}, ${doc.duration_seconds} s`,
-    '  Sent: the cpid, the duration and the ids of the passed tests only (no user name, project or URL).',
-    options.signed
-      ? '  Signed: the results belong to the key owner and stay private until the owner shares them.'
-      : '  Warning: anonymous upload: anyone who has the result id or link can read these results.',
+    '  What is sent: the cpid, the duration and the ids of the passed tests only (no user name, project or URL).',
+    `  ${readers(options.signed)}`,
   ];
   return lines.join('\n');
+}
+
+/** What was sent, said once the server has confirmed it. */
+export function describeSent(doc: RefstackDocument, options: DescribeUploadOptions): string {
+  const n = doc.results.length;
+  return [
+    `sent to ${shownUrl(resultsEndpoint(options.url))}: ${n} passed test${n === 1 ? '' : 's'}, cpid ${doc.cpid}, ${doc.duration_seconds} s (nothing else)`,
+    `  ${readers(options.signed)}`,
+  ].join('\n');
 }

@@ -3,6 +3,7 @@
  * object-storage operator and reseller-admin roles and `auth.tempest_roles`; the number of accounts
  * decides the concurrency. The user's --tempest-option values win over everything here.
  */
+import { TcupError } from '../core/errors.js';
 
 export interface AccountWithRoles {
   username: string;
@@ -14,6 +15,10 @@ export interface AccountWithRoles {
   projectDomainName?: string;
   /** Role names from the account's token, as the cloud spells them. */
   roles: string[];
+  /** Tempest's credential types from the accounts file, passed on as written. */
+  types?: ('operator' | 'reseller_admin')[];
+  /** Tempest's per-account resources from the accounts file (the network name). */
+  resources?: { network?: string };
 }
 
 export interface PlannedAccount extends Omit<AccountWithRoles, 'roles'> {
@@ -75,6 +80,20 @@ export function planTempest(
   if (resellerRole) overrides.push(['object-storage.reseller_admin_role', resellerRole]);
   const user = options.userOptions ?? [];
   const userKeys = new Set(user.map(([k]) => k));
+  // Tempest refuses an accounts file whose types name a role it has not been told.
+  const roleFor = {
+    operator: 'object-storage.operator_role',
+    reseller_admin: 'object-storage.reseller_admin_role',
+  };
+  const known = { operator: operatorRole, reseller_admin: resellerRole };
+  for (const a of accounts)
+    for (const type of a.types ?? [])
+      if (!known[type] && !userKeys.has(roleFor[type]))
+        throw new TcupError(
+          'USAGE',
+          `account ${a.username} has type ${type}, but no ${type.replace('_', ' ')} role could be read from the accounts' roles`,
+          `name it with --tempest-option ${roleFor[type]}=ROLE, or remove the type from the accounts file`,
+        );
   return {
     accounts: planned,
     concurrency,

@@ -4,20 +4,14 @@ import { whenAborted } from '../core/abort.js';
 import type { CleanupStack } from '../core/cleanup.js';
 import { TcupError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { startContainer, type ContainerEvent, type StartedContainer } from '../engine/container.js';
+import { startContainer, type StartedContainer } from '../engine/container.js';
+import type { ContainerEvent, EventOf, RequestFields } from '../protocol/container.js';
 import type { Reporter } from '../core/log.js';
 import { createProgress, formatProgress } from './progress.js';
 import { splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
 
-export interface ContainerRequest {
-  mode: 'run' | 'debug';
-  cloud: Record<string, string | boolean | undefined>;
-  accounts: Record<string, unknown>[];
-  tempestconf: [string, string][];
-  tests: string[];
-  concurrency: number;
-  proxy: Record<string, string>;
-}
+/** The container request as callers build it (src/protocol/container.ts documents the fields). */
+export type ContainerRequest = RequestFields;
 
 export interface TestRunOutcome {
   tests: TestResult[];
@@ -42,13 +36,17 @@ export interface TestRunOptions extends ContainerRunOptions {
   onTest?: (result: TestResult) => void;
 }
 
-const STATUSES: Record<string, TestStatus> = {
-  success: 'success',
-  fail: 'fail',
-  skip: 'skip',
-  xfail: 'xfail',
-  uxsuccess: 'uxsuccess',
-};
+/** Tempest's last error lines shown when it crashed. */
+const TAIL_LINES = 10;
+
+/**
+ * Did Tempest crash, rather than run the tests (some of which may have failed)? `tempest run` exits
+ * non-zero in both cases; it crashed when, besides, its subunit stream is not complete (no test, or
+ * one left running) or none of the requested tests got a result (e.g. the test list did not load).
+ */
+export function tempestCrashed(finished: EventOf<'finished'>, requestedWithResult: number): boolean {
+  return finished.rc !== 0 && (finished.stream !== 'complete' || requestedWithResult === 0);
+}
 
 export async function runTests(engine: Engine, options: TestRunOptions): Promise<TestRunOutcome> {
   const { reporter, request } = options;
@@ -57,6 +55,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
   const results = new Map<string, TestResult>();
   const progress = createProgress(request.tests.length, now);
   let configError: string | undefined;
+  let finished: EventOf<'finished'> | undefined;
   const onEvent = (event: ContainerEvent) => {
     switch (event.event) {
       case 'configured':
@@ -70,7 +69,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
         reporter.progress(formatProgress(progress.snapshot()));
         break;
       case 'test': {
-        const status = STATUSES[event.status] ?? 'fail';
+        const status: TestStatus = event.status;
         const { name, uuid } = splitTestId(event.id);
         const result: TestResult = {
           id: event.id,
@@ -92,6 +91,8 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
         configError = event.message;
         break;
       case 'finished':
+        finished = event;
+        break;
       case 'done':
       case 'ready':
         break;
@@ -125,6 +126,19 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
   }
   if (settled.code !== 0)
     throw new TcupError('RUN_FAILED', `the test container failed (code ${settled.code})`);
+  if (!finished) throw new TcupError('RUN_FAILED', 'the test container reported no Tempest run');
+  const requestedWithResult = request.tests.filter((id) => results.has(id)).length;
+  if (tempestCrashed(finished, requestedWithResult)) {
+    const tail = finished.tail.slice(-TAIL_LINES);
+    for (const line of tail) reporter.warn(`tempest: ${line}`);
+    const last = tail.at(-1)?.slice(0, 160);
+    throw new TcupError(
+      'RUN_FAILED',
+      `Tempest crashed (exit code ${finished.rc}) after ${results.size} of ${request.tests.length} test results` +
+        (last ? `: ${last}` : ''),
+      `its last error lines are above; run again with --verbose for the whole log`,
+    );
+  }
   // A requested test that produced no result (its class failed or was skipped in setup) is "not run".
   const tests = request.tests.map(
     (id) => results.get(id) ?? { id, ...splitTestId(id), status: 'not-run' as const },

@@ -1,7 +1,7 @@
 /** The RefStack test server answers as the reference doc says the real one does. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpResponse } from '../../src/core/http.js';
+import { createHttpClient, errorCodes, type HttpResponse } from '../../src/core/http.js';
 import { KEY_NOT_FOUND, startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 
 const http = createHttpClient({ env: { NO_PROXY: '127.0.0.1,localhost' } });
@@ -134,12 +134,49 @@ describe('RefStack test server', () => {
       { code: 500 },
     ],
     ['cpid over 128', JSON.stringify({ ...doc, cpid: 'c'.repeat(129) }), {}, 500, { code: 500 }],
+    // The name is a unique key under latin1_swedish_ci: equal there means a duplicate, a 500.
+    ...(
+      [
+        ['e / é', 'test_cafe', 'test_café'],
+        ['y / ü', 'test_y', 'test_ü'],
+        ['trailing spaces', 'test_x', 'test_x   '],
+        ['E / ê', 'test_E', 'test_ê'],
+        ['ä / æ', 'test_ä', 'test_æ'],
+      ] as const
+    ).map(
+      ([label, a, b]) =>
+        [
+          `duplicate names (latin1_swedish_ci: ${label})`,
+          JSON.stringify({ ...doc, results: [{ name: a }, { name: b }] }),
+          {},
+          500,
+          { title: 'Internal Server Error' },
+        ] as [string, string, Record<string, string>, number, Record<string, unknown>],
+    ),
+    [
+      'a C1 control (not in Windows-1252)',
+      JSON.stringify({ ...doc, results: [{ name: 'test_\u0080' }] }),
+      {},
+      500,
+      { code: 500 },
+    ],
   ])('%s', async (_label, payload, headers, status, expected) => {
     const before = server.stored.size;
     const res = await post(payload, headers);
     expect(res.status).toBe(status);
     expect(JSON.parse(res.text)).toMatchObject({ code: status, ...expected });
     expect(server.stored.size).toBe(before);
+  });
+
+  it.each([
+    ['a / å (a letter of its own in Swedish)', 'test_a', 'test_å'],
+    ['o / ö', 'test_o', 'test_ö'],
+    ['ss / ß', 'test_ss', 'test_ß'],
+    ['leading space', 'test_x', ' test_x'],
+    ['€ and Œ (Windows-1252 is MySQL latin1)', 'test_€', 'test_Œ'],
+  ])('stores names that latin1_swedish_ci tells apart: %s', async (_label, a, b) => {
+    const res = await post(JSON.stringify({ ...doc, results: [{ name: a }, { name: b }] }));
+    expect(res.status).toBe(201);
   });
 
   it('401 for a valid signature from an unregistered key, with the documented detail', async () => {
@@ -172,6 +209,66 @@ describe('RefStack test server', () => {
     } finally {
       server.setAnonymous(true);
     }
+  });
+
+  it('stores a run whose answer it holds until the client gave up (one stored run, no answer)', async () => {
+    const impatient = createHttpClient({ env: { NO_PROXY: '127.0.0.1' }, timeoutMs: 300 });
+    const before = server.stored.size;
+    server.holdAnswers(1);
+    try {
+      const error = await impatient
+        .request(`${server.url}/v1/results`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(errorCodes(error)).toContain('UND_ERR_HEADERS_TIMEOUT');
+      expect(server.stored.size).toBe(before + 1);
+      // The next one is answered again.
+      expect((await post(body)).status).toBe(201);
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('lists the unsigned runs of a cpid, newest first, as GET /v1/results?cpid= does', async () => {
+    const cpid = 'list-me';
+    const one = { ...doc, cpid };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((JSON.parse((await post(JSON.stringify(one))).text) as { test_id: string }).test_id);
+    const res = await http.request(`${server.url}/v1/results?cpid=${cpid}`, { method: 'GET' });
+    expect(res.status).toBe(200);
+    const page = JSON.parse(res.text) as {
+      results: { id: string; cpid: string; url: string }[];
+      pagination: unknown;
+    };
+    expect(page.results.map((r) => r.id)).toEqual([...ids].reverse());
+    expect(page.results.every((r) => r.cpid === cpid && r.url.endsWith(`/#/results/${r.id}`))).toBe(true);
+    expect(page.pagination).toEqual({ current_page: 1, total_pages: 1 });
+    const none = await http.request(`${server.url}/v1/results?cpid=nobody`, { method: 'GET' });
+    expect(JSON.parse(none.text)).toMatchObject({ results: [] });
+  });
+
+  it('refuses connections while told to, then answers again on the same port', async () => {
+    // A fresh client: one with a kept-alive connection would see that connection closed instead.
+    const fresh = createHttpClient({ env: { NO_PROXY: '127.0.0.1' } });
+    await server.refuseConnections();
+    try {
+      const error = await fresh.request(`${server.url}/v1/results?cpid=x`, { method: 'GET' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(errorCodes(error)).toContain('ECONNREFUSED');
+    } finally {
+      await server.acceptConnections();
+    }
+    expect((await fresh.request(`${server.url}/v1/results?cpid=x`, { method: 'GET' })).status).toBe(200);
+    await fresh.close();
   });
 
   it('records what it received', () => {

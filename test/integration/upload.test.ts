@@ -1,16 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TcupError } from '../../src/core/errors.js';
+import { main } from '../../src/cli.js';
+import { EXIT_CODES, TcupError } from '../../src/core/errors.js';
 import { createHttpClient, type HttpClient, type HttpRequest } from '../../src/core/http.js';
+import type { UploadRecordFile } from '../../src/results/folder.js';
 import type { RefstackDocument } from '../../src/results/tests.js';
 import { loadSigningKey, sshPublicLine } from '../../src/refstack/signing.js';
-import { uploadResults, type UploadOptions } from '../../src/refstack/upload.js';
+import { UploadError, uploadResults, type UploadOptions } from '../../src/refstack/upload.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import { hasSshKeygen } from '../support/ssh-keygen.js';
 
@@ -188,56 +191,164 @@ describe('signed upload', () => {
   });
 });
 
-describe('server and network failures', () => {
-  it('retries 503, 503 and succeeds on the third attempt', async () => {
-    server.setFailures(2, 503);
-    const result = await uploadResults(http, doc, opts({ retries: 3 }));
-    expect(server.stored.has(result.testId)).toBe(true);
-    expect(server.received).toHaveLength(3);
-    for (const req of server.received) expect(req.body.equals(sentBytes)).toBe(true);
+/** An HttpClient that calls `hook` before each new attempt of a request (after undici's own onRetry). */
+function onEachRetry(hook: () => Promise<void>): HttpClient {
+  return {
+    request: (url, req) =>
+      http.request(url, {
+        ...req,
+        onRetry: (attempt, error) => {
+          req.onRetry?.(attempt, error);
+          void hook();
+        },
+      }),
+    close: () => Promise.resolve(),
+  };
+}
+
+const posts = () => server.received.filter((r) => r.method === 'POST');
+
+describe('exactly once: a POST that may have arrived is never sent again', () => {
+  it('a server that stores the run and answers after the client timed out: one stored run, outcome unknown', async () => {
+    server.holdAnswers(1);
+    const impatient = createHttpClient({ env: { NO_PROXY: '127.0.0.1' }, timeoutMs: 500 });
+    try {
+      const error = await uploadError(uploadResults(impatient, doc, opts({ retries: 3 })));
+      expect(error).toBeInstanceOf(UploadError);
+      expect(error).toMatchObject({ code: 'UPLOAD_FAILED', outcome: 'unknown' });
+      expect(EXIT_CODES[error.code]).toBe(10);
+      expect(error.message).toBe(
+        `the results were sent to ${server.url}/v1/results/ but no answer came (timed out), so whether RefStack stored them is unknown`,
+      );
+      expect(posts()).toHaveLength(1);
+      expect(server.stored.size).toBe(1);
+      // The hint names where to look, and that list has the run.
+      const list = `${server.url}/v1/results?cpid=${doc.cpid}`;
+      expect(error.hint).toContain(`GET ${list}`);
+      const listed = JSON.parse((await http.request(list, { method: 'GET' })).text) as {
+        results: { id: string }[];
+      };
+      expect(listed.results.map((r) => r.id)).toEqual([...server.stored.keys()]);
+    } finally {
+      await impatient.close();
+    }
   });
 
-  it('gives up after bounded retries when the server keeps answering 500', async () => {
-    server.setFailures(Infinity, 500);
-    const error = await uploadError(uploadResults(http, doc, opts({ retries: 2 })));
-    expect(error).toMatchObject({ code: 'UPLOAD_FAILED', message: /failed with HTTP 500 after 3 attempts/ });
-    expect(error.hint).toMatch(/saved locally/);
-    expect(server.received).toHaveLength(3);
-  });
-
-  it('does not retry a 4xx answer', async () => {
-    server.setAnonymous(false);
-    await uploadError(uploadResults(http, doc, opts({ retries: 3 })));
-    expect(server.received).toHaveLength(1);
-  });
-
-  it('says clearly when nothing listens at the URL', async () => {
-    const url = server.url;
-    await server.close();
-    server = await startRefstackServer(); // for afterEach
-    const error = await uploadError(uploadResults(http, doc, { url, retries: 1, backoffMs: 10 }));
-    expect(error.code).toBe('UPLOAD_FAILED');
+  it.each([503, 500, 502])('HTTP %i: sent once, outcome unknown, where to look', async (status) => {
+    server.setFailures(Infinity, status);
+    const error = await uploadError(uploadResults(http, doc, opts({ retries: 3 })));
+    expect(error).toMatchObject({ outcome: 'unknown' });
     expect(error.message).toMatch(
-      /^could not reach the RefStack server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/results\/: connection refused$/,
+      new RegExp(`answered HTTP ${status} .*to the upload, so whether it stored the results is unknown$`),
     );
-    expect(error.hint).toMatch(/saved locally/);
+    expect(error.hint).toContain(`/v1/results?cpid=${doc.cpid}`);
+    expect(posts()).toHaveLength(1);
   });
 
-  it('says when the server does not answer in time', async () => {
-    const silent = createServer(() => undefined);
+  it('a signed upload of unknown outcome says a signed run is listed only to its owner', async () => {
+    const key = loadSigningKey(
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }) as string,
+    );
+    server.setFailures(1, 503);
+    const error = await uploadError(uploadResults(http, doc, opts({ key })));
+    expect(error.hint).toMatch(
+      /among your results on the RefStack site \(a signed run is private: .*&signed lists it only to its owner/,
+    );
+  });
+
+  it('a refused connection is sent again and lands once', async () => {
+    await server.refuseConnections();
+    let resends = 0;
+    const told: string[] = [];
+    const client = onEachRetry(async () => {
+      resends += 1;
+      await server.acceptConnections();
+    });
+    const result = await uploadResults(client, doc, {
+      ...opts({ retries: 3, backoffMs: 200 }),
+      onRetry: (attempt, attempts, reason) => told.push(`${attempt}/${attempts} ${reason}`),
+    });
+    expect(resends).toBeGreaterThanOrEqual(1);
+    expect(told[0]).toBe('2/4 connection refused');
+    expect(posts()).toHaveLength(1);
+    expect([...server.stored.keys()]).toEqual([result.testId]);
+  });
+
+  it('nothing listening: resent a bounded number of times, then "nothing was sent"', async () => {
+    await server.refuseConnections();
+    const error = await uploadError(uploadResults(http, doc, opts({ retries: 2 })));
+    expect(error).toMatchObject({ code: 'UPLOAD_FAILED', outcome: 'not-sent' });
+    expect(error.message).toMatch(
+      /^could not reach the RefStack server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/results\/: connection refused \(3 attempts\); nothing was sent$/,
+    );
+    expect(error.hint).toMatch(/check --refstack-url/);
+    await server.acceptConnections();
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('a host name that does not resolve is "nothing was sent"', async () => {
+    const error = await uploadError(
+      uploadResults(http, doc, { url: 'http://tcup-no-such-host.invalid/api', retries: 0 }),
+    );
+    expect(error).toMatchObject({ outcome: 'not-sent', message: /host name not found; nothing was sent$/ });
+  });
+
+  it('a server that never answers: timed out, outcome unknown, not sent again', async () => {
+    let requests = 0;
+    const silent = createServer(() => void (requests += 1));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as AddressInfo).port;
     const impatient = createHttpClient({ env: { NO_PROXY: '127.0.0.1' }, timeoutMs: 300 });
     try {
       const error = await uploadError(
-        uploadResults(impatient, doc, { url: `http://127.0.0.1:${port}/api`, retries: 0 }),
+        uploadResults(impatient, doc, { url: `http://127.0.0.1:${port}/api`, retries: 3, backoffMs: 10 }),
       );
-      expect(error.message).toMatch(/: timed out$/);
+      expect(error).toMatchObject({ outcome: 'unknown', message: /no answer came \(timed out\)/ });
+      expect(requests).toBe(1);
     } finally {
       await impatient.close();
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it('does not resend a 4xx answer', async () => {
+    server.setAnonymous(false);
+    await uploadError(uploadResults(http, doc, opts({ retries: 3 })));
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('what the server would choke on is refused before sending', () => {
+  it.each<[string, string, string]>([
+    ['e / é', 'tempest.api.a.A.test_cafe', 'tempest.api.a.A.test_café'],
+    ['y / ü', 'tempest.api.a.A.test_y', 'tempest.api.a.A.test_ü'],
+    ['trailing spaces', 'tempest.api.a.A.test_x', 'tempest.api.a.A.test_x  '],
+    ['case', 'tempest.api.a.A.test_x', 'tempest.api.a.A.TEST_X'],
+  ])('names equal under latin1_swedish_ci (%s): not sent; the server would answer 500', async (_l, a, b) => {
+    const dup: RefstackDocument = { ...doc, results: [{ name: a }, { name: b }] };
+    const error = await uploadError(uploadResults(http, dup, opts()));
+    expect(error).toMatchObject({ outcome: 'not-sent', message: /was not sent: test names must be unique/ });
+    expect(error.message).toContain(`repeated: ${a} / ${b}`);
+    expect(server.received).toHaveLength(0);
+    // What the server does with it (so the check is needed): 500, nothing stored.
+    const raw = await http.request(`${server.url}/v1/results/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(dup),
+    });
+    expect(raw.status).toBe(500);
+    expect(server.stored.size).toBe(0);
+  });
+
+  it.each(['?x=1', '#results'])('a RefStack URL with %s is a usage error, nothing sent', async (extra) => {
+    const error = await uploadError(uploadResults(http, doc, opts({ url: `${server.url}${extra}` })));
+    expect(error).toMatchObject({ code: 'USAGE', message: /query string or a fragment/ });
+    expect(EXIT_CODES[error.code]).toBe(2);
+    expect(server.received).toHaveLength(0);
   });
 
   it('refuses a 201 that is not JSON (not a RefStack API)', async () => {
@@ -260,5 +371,143 @@ describe('server and network failures', () => {
     const error = await uploadError(uploadResults(http, doc, opts({ url: `${server.url}/nope` })));
     expect(error.message).toMatch(/answered HTTP 404 \(Not Found\)/);
     expect(error.hint).toMatch(/--refstack-url/);
+  });
+});
+
+/** `tcup ARGS` in this process, as the bin runs it: exit code and what it wrote. */
+async function tcup(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const stdin = Object.assign(Readable.from([]), { isTTY: false });
+  const code = await main({
+    argv: args,
+    env: { PATH: process.env.PATH, NO_PROXY: '127.0.0.1', ...env },
+    cwd,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+  });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+describe('tcup upload DIR', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tcup-upload-cmd-'));
+    writeFileSync(path.join(dir, 'refstack.json'), JSON.stringify(doc, null, 2) + '\n');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const record = () => JSON.parse(readFileSync(path.join(dir, 'upload.json'), 'utf8')) as UploadRecordFile;
+  const upload = (...extra: string[]) =>
+    tcup(['upload', dir, '--anonymous', '--yes', '--refstack-url', server.url, ...extra], dir);
+
+  it('says what was sent after it was sent; a second upload of the folder needs --again', async () => {
+    const first = await upload();
+    expect(first.code, first.stderr).toBe(0);
+    const [id] = [...server.stored.keys()];
+    expect(record()).toMatchObject({ test_id: id, signed: false, server: `${server.url}/v1/results/` });
+    expect(first.stderr).toMatch(
+      new RegExp(
+        `sent to ${server.url}/v1/results/: 2 passed tests, cpid ${doc.cpid}, 1234 s[^\\n]*\\n.*anyone who has the result id`,
+      ),
+    );
+    // No question asked: before sending only where it goes; what was sent once it is sent.
+    expect(first.stderr).not.toMatch(/What is sent/);
+    const order = ['Upload to ', 'sent to ', 'uploaded: '].map((t) => first.stderr.indexOf(t));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[0]).toBeGreaterThanOrEqual(0);
+
+    const second = await upload();
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`these results were uploaded already to ${server.url}/v1/results/ on `);
+    expect(second.stderr).toContain(`as ${record().url}`);
+    expect(second.stderr).toMatch(/hint: .*tcup upload \. --anonymous --refstack-url \S+ --again/);
+    expect(server.stored.size).toBe(1);
+
+    const third = await upload('--again');
+    expect(third.code, third.stderr).toBe(0);
+    expect(server.stored.size).toBe(2);
+    const rec = record();
+    expect(rec.test_id).not.toBe(id);
+    expect(rec.earlier?.map((r) => r.test_id)).toEqual([id]);
+  });
+
+  it('a run stored but answered after the timeout: exit 10, "unknown", one stored run, no record', async () => {
+    server.holdAnswers(1); // tcup upload's own client: 15 s timeout
+    const r = await upload();
+    expect(r.code).toBe(10);
+    expect(r.stderr).toMatch(
+      /✖ the results were sent to .* but no answer came \(timed out\), so whether RefStack stored them is unknown\n/,
+    );
+    expect(r.stderr).toContain(`GET ${server.url}/v1/results?cpid=${doc.cpid}`);
+    expect(r.stderr).toContain(
+      `if it is not there, upload again with: tcup upload . --anonymous --refstack-url ${server.url}`,
+    );
+    expect(r.stderr).not.toMatch(/sent to .*: 2 passed tests/);
+    expect(posts()).toHaveLength(1);
+    expect(server.stored.size).toBe(1);
+    expect(existsSync(path.join(dir, 'upload.json'))).toBe(false);
+    expect(existsSync(path.join(dir, 'refstack.json'))).toBe(true);
+  });
+
+  it('the retry hint repeats --sign KEY and --key-passphrase-env', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'p w',
+    }) as string;
+    writeFileSync(path.join(dir, 'key.pem'), pem);
+    const r = await tcup(
+      [
+        'upload',
+        '.',
+        '--sign',
+        'key.pem',
+        '--key-passphrase-env',
+        'KP',
+        '--yes',
+        '--refstack-url',
+        server.url,
+      ],
+      dir,
+      { KP: 'p w' },
+    );
+    expect(r.code).toBe(10); // the key is not registered
+    expect(r.stderr).toContain(
+      `to try again: tcup upload . --sign key.pem --key-passphrase-env KP --refstack-url ${server.url}`,
+    );
+  });
+
+  it('an encrypted key without a terminal names the key and --key-passphrase-env', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret',
+    }) as string;
+    writeFileSync(path.join(dir, 'key.pem'), pem);
+    const r = await tcup(['upload', '.', '--sign', 'key.pem', '--yes', '--refstack-url', server.url], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      '✖ the signing key key.pem is protected by a passphrase and there is no terminal to ask for it',
+    );
+    expect(r.stderr).toMatch(/hint: .*--key-passphrase-env VAR/);
+    expect(r.stderr).not.toMatch(/OS_PASSWORD|--password-stdin/);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('a RefStack URL with a query string: exit 2 before anything is sent', async () => {
+    const r = await tcup(
+      ['upload', '.', '--anonymous', '--yes', '--refstack-url', `${server.url}?page=2`],
+      dir,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/✖ the RefStack URL must not have a query string or a fragment/);
+    expect(server.received).toHaveLength(0);
   });
 });

@@ -4,11 +4,16 @@
  * Independent of tcup's own signing code on purpose: it verifies with node:crypto from the ssh-rsa line.
  * Error bodies follow refstack's JSONErrorHook: validation errors `{"title", "code"}`, aborts (401)
  * `{"code", "title", "detail"}`.
+ *
+ * Like the real one (the doc's "re-checked" section): a run is stored as soon as the POST is processed,
+ * whatever becomes of the answer (`holdAnswers`: stored, answered only after the client gave up); test names
+ * are a unique key under MySQL's latin1_swedish_ci (a duplicate there is a 500, nothing stored); the
+ * results of a cpid are listed by `GET /v1/results?cpid=`; `refuseConnections` makes the port refuse.
  */
 import { createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +41,8 @@ export interface RefstackServerOptions {
   guidelinesDir?: string;
   /** Base of the result pages in 201 answers (default: the server's origin). */
   uiUrl?: string;
+  /** Store the next N POSTs as usual but answer them only once the client has closed the connection. */
+  holdAnswers?: number;
 }
 
 export interface ReceivedRequest {
@@ -65,6 +72,12 @@ export interface RefstackTestServer {
   registerKey(publicLine: string): void;
   setAnonymous(allowed: boolean): void;
   setFailures(times: number, status?: number): void;
+  /** The next N POSTs are stored, and answered only after the client has given up (closed the socket). */
+  holdAnswers(times: number): void;
+  /** Stops listening (the port then refuses connections) and drops the open ones. */
+  refuseConnections(): Promise<void>;
+  /** Listens again on the same port. */
+  acceptConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -130,7 +143,41 @@ function parseSshPublicKey(line: string): { type: string; blob: string; key?: Ke
   }
 }
 
-const latin1 = (s: string) => [...s].every((c) => (c.codePointAt(0) ?? 0) <= 0xff);
+/** MySQL's latin1 is Windows-1252: its bytes 0x80-0x9F hold these (five stand for C1 controls). */
+const CP1252_EXTRA = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+const latin1 = (s: string) =>
+  [...s].every((c) => {
+    const cp = c.codePointAt(0) ?? 0;
+    return cp < 0x80 || (cp >= 0xa0 && cp <= 0xff) || CP1252_EXTRA.includes(c);
+  });
+
+/**
+ * Characters latin1_swedish_ci takes for one (one group a line); any other character is only itself, and
+ * ASCII letters match their other case. From MySQL's strings/ctype-latin1 `sort_order_latin1`.
+ */
+const SAME_UNDER_SWEDISH_CI = [
+  'AÀÁÂÃàáâã',
+  'CÇç',
+  'DÐð',
+  'EÈÉÊËèéêë',
+  'IÌÍÎÏìíîï',
+  'NÑñ',
+  'OÒÓÔÕòóôõ',
+  'UÙÚÛùúû',
+  'YÜÝüý',
+  '[Åå',
+  '\\ÄÆäæ',
+  ']Öö',
+  'Øø',
+  'Þþ',
+];
+const SWEDISH_CLASS = new Map<string, string>();
+for (const group of SAME_UNDER_SWEDISH_CI) for (const c of group) SWEDISH_CLASS.set(c, group[0] ?? c);
+/** The name as the unique key sees it: one character per class, upper case, trailing spaces dropped. */
+const uniqueKey = (name: string) =>
+  [...name.replace(/ +$/, '')]
+    .map((c) => SWEDISH_CLASS.get(c) ?? (/[a-z]/.test(c) ? c.toUpperCase() : c))
+    .join('');
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -152,6 +199,7 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
   let failTimes = options.failTimes ?? 0;
   let failStatus = options.failStatus ?? 503;
   let posts = 0;
+  let hold = options.holdAnswers ?? 0;
   const received: ReceivedRequest[] = [];
   const stored = new Map<string, StoredResult>();
   const guidelinesDir = options.guidelinesDir ?? FIXTURE_GUIDELINES;
@@ -191,9 +239,9 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
     // Database constraints of the real server: it answers 500 and stores nothing.
     const names = new Set<string>();
     for (const r of doc.results) {
-      const lower = r.name.toLowerCase();
-      if (names.has(lower) || [...r.name].length > 512 || !latin1(r.name)) return internalError();
-      names.add(lower);
+      const key = uniqueKey(r.name);
+      if (names.has(key) || [...r.name].length > 512 || !latin1(r.name)) return internalError();
+      names.add(key);
     }
     if ([...doc.cpid].length > 128) return internalError();
     const id = randomUUID();
@@ -222,6 +270,27 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
       verification_status: 0,
       product_version: null,
     });
+  }
+
+  /** `GET /v1/results?cpid=&page=`: unsigned runs (signed ones are listed only to their logged-in owner). */
+  function listResults(query: URLSearchParams): Answer {
+    const perPage = 20;
+    const cpid = query.get('cpid');
+    const runs = [...stored.values()].filter((r) => !r.owner && (!cpid || r.doc.cpid === cpid)).reverse();
+    const page = Number(query.get('page') ?? '1');
+    const totalPages = Math.max(1, Math.ceil(runs.length / perPage));
+    if (!Number.isInteger(page) || page < 1 || page > totalPages) return badRequest('Invalid page number');
+    const results = runs.slice((page - 1) * perPage, page * perPage).map((r) => ({
+      id: r.id,
+      cpid: r.doc.cpid,
+      created_at: r.createdAt,
+      duration_seconds: r.doc.duration_seconds,
+      meta: {},
+      product_version: null,
+      verification_status: 0,
+      url: `${options.uiUrl ?? origin}/#/results/${r.id}`,
+    }));
+    return json(200, { results, pagination: { current_page: page, total_pages: totalPages } });
   }
 
   function getTests(version: string, query: URLSearchParams): Answer {
@@ -254,7 +323,17 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
       const p = url.pathname;
       let answer: Answer;
       let m: RegExpMatchArray | null;
-      if (record.method === 'POST' && /^\/api\/v1\/results\/?$/.test(p)) answer = postResults(record);
+      if (record.method === 'POST' && /^\/api\/v1\/results\/?$/.test(p)) {
+        answer = postResults(record);
+        if (hold > 0) {
+          // Stored (or refused) already; the answer comes after the client's timeout, to a closed socket.
+          hold -= 1;
+          if (!res.destroyed) await new Promise((resolve) => res.once('close', resolve));
+          if (!res.destroyed) res.destroy();
+          return;
+        }
+      } else if (record.method === 'GET' && /^\/api\/v1\/results\/?$/.test(p))
+        answer = listResults(url.searchParams);
       else if (record.method === 'GET' && (m = p.match(/^\/api\/v1\/results\/([^/]+)\/?$/)))
         answer = getResult(decodeURIComponent(m[1] ?? ''));
       else if (record.method === 'GET' && (m = p.match(/^\/api\/v1\/guidelines\/([^/]+)\/tests\/?$/)))
@@ -270,11 +349,32 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
       res.end(String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let listening = false;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        listening = true;
+        resolve();
+      });
+    });
+  const stopListening = () =>
+    new Promise<void>((resolve, reject) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    });
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
     url: `${origin}/api`,
@@ -286,11 +386,10 @@ export async function startRefstackServer(options: RefstackServerOptions = {}): 
       failTimes = posts + times;
       failStatus = status;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    holdAnswers: (times) => void (hold = times),
+    refuseConnections: stopListening,
+    acceptConnections: () => (listening ? Promise.resolve() : listen(port)),
+    close: stopListening,
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * The test bed: a real Keystone and a real Swift in containers, built and started by the tests.
- * Images are tagged by a hash of their recipe (Keystone: demo/keystone/, the one `tcup demo` ships;
- * Swift: test/support/testbed/swift/), so test files and runs reuse them; containers run on the host
+ * The test bed: a real Keystone and a real Swift in containers, built and started by the tests, of
+ * either OpenStack release: Zed (Debian 12's packages, the default) or 2025.1 (Debian 13's), chosen by
+ * the recipes' DEBIAN build arg. Images are tagged by a hash of their recipe and that arg (Keystone:
+ * demo/keystone/, the one `tcup demo` ships; Swift: test/support/testbed/swift/), so test files and
+ * runs reuse them; containers run on the host
  * network, bound to 127.0.0.1, labelled `tcup.test=1` and with this process's session, and are removed
  * (with their volumes) by `stop()`.
  */
@@ -15,6 +17,7 @@ import { describe } from 'vitest';
 import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/engine/build-context.js';
 import { createEngine, demuxLogs, removeContainer as removeContainerOn } from '../../src/engine/engine.js';
 import { ensureImage, imageExists as imageExistsOn } from '../../src/engine/image.js';
+import { tempestImageOptions, variantById, type VariantId } from '../../src/tempest/variant.js';
 
 export const LABEL_TEST = 'tcup.test';
 /** Set on every container this process starts, so a test can check that it left none behind. */
@@ -27,6 +30,14 @@ const KEYSTONE_RECIPE = fileURLToPath(new URL('../../demo/keystone/', import.met
 const KEYSTONE_HEALTHY_MS = 300_000;
 const SWIFT_HEALTHY_MS = 300_000;
 
+/** The OpenStack release of a test-bed service: Zed (Debian 12) or 2025.1 (Debian 13). */
+export type TestbedRelease = 'zed' | '2025.1';
+
+/** The recipes' build args for a release (none for the recipes' default, Zed: the demo's tag). */
+function releaseArgs(release: TestbedRelease): Record<string, string> {
+  return release === 'zed' ? {} : { DEBIAN: 'trixie' };
+}
+
 export interface TestbedUser {
   username: string;
   password: string;
@@ -35,6 +46,7 @@ export interface TestbedUser {
 }
 
 export interface StartedKeystone {
+  release: TestbedRelease;
   /** `http://127.0.0.1:PORT/v3`, also the catalog's identity URL. */
   authUrl: string;
   port: number;
@@ -57,6 +69,8 @@ export interface StartedSwift {
 }
 
 export interface KeystoneOptions {
+  /** Default zed. */
+  release?: TestbedRelease;
   port?: number;
   members?: string[];
   memberPassword?: string;
@@ -64,6 +78,8 @@ export interface KeystoneOptions {
 }
 
 export interface SwiftOptions {
+  /** Default: the Keystone's. */
+  release?: TestbedRelease;
   /** The proxy port; the account, container and object servers take the next three. */
   port?: number;
   resellers?: string[];
@@ -113,16 +129,16 @@ function readRecipe(dir: string): ImageFile[] {
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function recipeTag(dir: string, repo: string): string {
-  return `${repo}:${contextHash(readRecipe(dir)).slice(0, 16)}`;
+function recipeTag(dir: string, repo: string, args: Record<string, string> = {}): string {
+  return `${repo}:${contextHash(readRecipe(dir), args).slice(0, 16)}`;
 }
 
-export function keystoneImage(): string {
-  return recipeTag(KEYSTONE_RECIPE, 'tcup-testbed-keystone');
+export function keystoneImage(release: TestbedRelease = 'zed'): string {
+  return recipeTag(KEYSTONE_RECIPE, 'tcup-testbed-keystone', releaseArgs(release));
 }
 
-export function swiftImage(): string {
-  return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift');
+export function swiftImage(release: TestbedRelease = 'zed'): string {
+  return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
 }
 
 const imageExists = (tag: string): Promise<boolean> => imageExistsOn(docker(), tag);
@@ -137,11 +153,20 @@ interface BuildEvent {
  * Builds the image of a flat recipe folder as `repo:<content hash>`, unless that tag exists; returns the tag.
  * Rejects with the build's own message (and its last lines) when any progress event reports an error.
  */
-export async function buildRecipeImage(dir: string, repo: string): Promise<string> {
-  const tag = recipeTag(dir, repo);
+export async function buildRecipeImage(
+  dir: string,
+  repo: string,
+  args: Record<string, string> = {},
+): Promise<string> {
+  const tag = recipeTag(dir, repo, args);
   if (await imageExists(tag)) return tag;
   // Legacy builder (no `version`), never `pull`: the base image exists only locally.
-  const stream = await docker().buildImage(packContext(readRecipe(dir)), { t: tag, rm: true, forcerm: true });
+  const stream = await docker().buildImage(packContext(readRecipe(dir)), {
+    t: tag,
+    rm: true,
+    forcerm: true,
+    buildargs: args,
+  });
   const tail: string[] = [];
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -161,16 +186,23 @@ export async function buildRecipeImage(dir: string, repo: string): Promise<strin
   return tag;
 }
 
-let building: Promise<void> | undefined;
+const building = new Map<TestbedRelease, Promise<void>>();
 
-/** Builds both images unless their content-hash tags exist; one after the other, to spare the cores. */
-export function buildTestbedImages(): Promise<void> {
-  building ??= (async () => {
-    await buildRecipeImage(KEYSTONE_RECIPE, 'tcup-testbed-keystone');
-    await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift');
-  })();
-  building.catch(() => (building = undefined));
-  return building;
+/**
+ * Builds both images of a release (default Zed) unless their content-hash tags exist; one after the
+ * other, to spare the cores.
+ */
+export function buildTestbedImages(release: TestbedRelease = 'zed'): Promise<void> {
+  let done = building.get(release);
+  if (!done) {
+    done = (async () => {
+      await buildRecipeImage(KEYSTONE_RECIPE, 'tcup-testbed-keystone', releaseArgs(release));
+      await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
+    })();
+    building.set(release, done);
+    done.catch(() => building.delete(release));
+  }
+  return done;
 }
 
 // ---------------------------------------------------------------------------------------------- ports
@@ -265,11 +297,12 @@ export async function startKeystone(opts: KeystoneOptions = {}): Promise<Started
   checkNames(members, 'member');
   const memberPassword = opts.memberPassword ?? 'demo';
   const adminPassword = opts.adminPassword ?? 'admin';
+  const release = opts.release ?? 'zed';
   const port = opts.port ?? (await freePort());
   const authUrl = `http://127.0.0.1:${port}/v3`;
   const containerId = await startHealthy({
-    what: 'Keystone',
-    image: keystoneImage(),
+    what: `Keystone (${release})`,
+    image: keystoneImage(release),
     env: {
       KEYSTONE_PORT: String(port),
       KEYSTONE_URL: authUrl,
@@ -281,6 +314,7 @@ export async function startKeystone(opts: KeystoneOptions = {}): Promise<Started
     healthyWithinMs: KEYSTONE_HEALTHY_MS,
   });
   return {
+    release,
     authUrl,
     port,
     adminPassword,
@@ -295,11 +329,12 @@ export async function startSwift(keystone: StartedKeystone, opts: SwiftOptions =
   const resellers = opts.resellers ?? ['reseller', 'reseller2'];
   checkNames(resellers, 'reseller');
   const resellerPassword = opts.resellerPassword ?? 'demo';
+  const release = opts.release ?? keystone.release;
   const port = opts.port ?? (await freePort(3));
   const url = `http://127.0.0.1:${port}`;
   const containerId = await startHealthy({
-    what: 'Swift',
-    image: swiftImage(),
+    what: `Swift (${release})`,
+    image: swiftImage(release),
     env: {
       SWIFT_PORT: String(port),
       SWIFT_BIND_IP: '127.0.0.1',
@@ -376,10 +411,13 @@ export async function userToken(keystone: StartedKeystone, user: TestbedUser): P
   };
 }
 
-/** tcup's Tempest image, built (or found) before a test times tcup or points it at a proxy. */
-export async function buildTempestImage(): Promise<string> {
+/**
+ * tcup's Tempest image of a variant (default 43, what tcup picks for a cloud that does not tell its
+ * release), built (or found) before a test times tcup or points it at a proxy.
+ */
+export async function buildTempestImage(variant: VariantId = '43'): Promise<string> {
   const image = await ensureImage(docker(), loadImageFiles(), {
-    plugins: [],
+    ...tempestImageOptions(variantById(variant)!, []),
     proxy: {},
     onLine: () => undefined,
   });

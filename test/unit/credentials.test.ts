@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   describeCredentials,
@@ -8,6 +12,10 @@ import {
   type Env,
 } from '../../src/cloud/credentials.js';
 import { TcupError } from '../../src/core/errors.js';
+import { createReporter } from '../../src/core/log.js';
+import type { Deps } from '../../src/pipeline/options.js';
+import { resolveCloud } from '../../src/pipeline/steps/cloud.js';
+import { createRedactor } from '../../src/redaction/redactor.js';
 
 const PASSWORD = 's3cr#t: "pa ss"';
 const BASE: Env = {
@@ -458,4 +466,64 @@ describe('helpers', () => {
       `alice@web on keystone.prod.example:5000 (region RegionTwo), from cloud "prod" of ${HOME_CLOUDS}`,
     ],
   ])('%s', (_name, fn, expected) => expect(fn()).toEqual(expected));
+});
+
+describe('a missing password without a terminal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcup-cred-'));
+  writeFileSync(join(dir, 'clouds.yaml'), CLOUDS);
+  writeFileSync(
+    join(dir, 'accounts.yaml'),
+    `- {username: demo, password: "${PASSWORD.replaceAll('"', '\\"')}", project_name: demo}\n- {username: alt_demo, project_name: alt}\n`,
+  );
+  const refusal = async (env: Env, options: { cloud?: string; accountsFile?: string }) => {
+    const stdin = Object.assign(Readable.from([]), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    const deps = {
+      env: { HOME: dir, ...env },
+      cwd: dir,
+      stdin,
+      stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+      redactor: createRedactor(),
+      signal: new AbortController().signal,
+    } as unknown as Deps;
+    const reporter = createReporter({
+      write: () => undefined,
+      isTTY: false,
+      verbose: false,
+      redact: (s) => s,
+    });
+    const error = await resolveCloud(deps, { passwordStdin: false, ...options }, reporter).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TcupError);
+    const e = error as TcupError;
+    expect(`${e.message} ${e.hint}`).not.toContain(PASSWORD);
+    return [e.code, e.message, e.hint];
+  };
+
+  it.each<[string, Env, { cloud?: string; accountsFile?: string }, string, string]>([
+    [
+      'the OS_* user: OS_PASSWORD and --password-stdin',
+      without('OS_PASSWORD'),
+      {},
+      'OS_PASSWORD is not set (the password of user admin, project demo on keystone.example.com:5000) and there is no terminal to ask for it',
+      'export OS_PASSWORD, or pipe the password in with --password-stdin',
+    ],
+    [
+      'a clouds.yaml user: its cloud, secure.yaml and --password-stdin',
+      {},
+      { cloud: 'lab' },
+      `cloud "lab" of ${join(dir, 'clouds.yaml')} has no auth.password and OS_PASSWORD is not set (the password of user u1, project p1 on lab:5000) and there is no terminal to ask for it`,
+      'put auth.password of "lab" in secure.yaml, export OS_PASSWORD, or pipe the password in with --password-stdin',
+    ],
+    [
+      'an account of the file: the account, the file, not --password-stdin',
+      BASE,
+      { accountsFile: 'accounts.yaml' },
+      'account alt_demo (project alt) of accounts.yaml has no password and there is no terminal to ask for it',
+      'add password: to its entry in accounts.yaml, or run tcup in a terminal to be asked (--password-stdin is only for the OS_* or clouds.yaml user)',
+    ],
+  ])('names %s', async (_name, env, options, message, hint) => {
+    expect(await refusal(env, options)).toEqual(['CREDENTIALS', message, hint]);
+  });
 });

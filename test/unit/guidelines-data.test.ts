@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +7,15 @@ import { TcupError } from '../../src/core/errors.js';
 import { bundledVersions, loadBundledGuideline, parseGuideline } from '../../src/guidelines/load.js';
 import { targetsOf } from '../../src/guidelines/model.js';
 import { selectTests } from '../../src/guidelines/select.js';
+import { bundledStandards, loadStandard } from '../../src/guidelines/standard.js';
+import type { HttpClient } from '../../src/core/http.js';
+import { createReporter } from '../../src/core/log.js';
+import { resolveSelection } from '../../src/pipeline/steps/selection.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(repoRoot, '..', 'shared', 'fixtures', 'interop');
 const VERSIONS = ['2019.11', '2020.06', 'next', 'dns.2020.06', 'orchestration.2020.06'];
+const SCS_LIST = join(repoRoot, '..', 'shared', 'fixtures', 'scs', 'scs-0128-v1-tempest-tests-non-admin.lst');
 
 interface RawTest {
   idempotent_id?: string;
@@ -313,5 +319,129 @@ describe('loading and selecting', () => {
     expect(
       selectTests(g, { types: ['required', 'advisory'], includeFlagged: true }).tests.map((t) => t.name),
     ).toEqual(['t.a', 't.b']);
+  });
+});
+
+describe('the bundled SCS-0128 list agrees with the raw fixture', () => {
+  // Counted straight from the .lst file, sharing no code with src/guidelines.
+  const rawLines = readFileSync(SCS_LIST, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const rawNames = rawLines.map((l) => l.replace(/\[.*$/, ''));
+  const rawUuids = rawLines.map((l) => /\[id-([0-9a-f-]{36})/.exec(l)?.[1]);
+  const byService = (names: string[]) => {
+    const counts: Record<string, number> = {};
+    for (const n of names) counts[n.split('.')[2]!] = (counts[n.split('.')[2]!] ?? 0) + 1;
+    return counts;
+  };
+
+  it('258 tests: 88 compute, 66 network, 65 volume, 23 image, 16 identity, each with an idempotent id', () => {
+    expect(rawLines).toHaveLength(258);
+    expect(byService(rawNames)).toEqual({ compute: 88, network: 66, volume: 65, image: 23, identity: 16 });
+    const s = loadStandard('scs-0128');
+    expect(s.tests).toHaveLength(rawLines.length);
+    expect(new Set(s.tests.map((t) => t.name)).size).toBe(new Set(rawNames).size);
+    expect(byService(s.tests.map((t) => t.name))).toEqual(byService(rawNames));
+    expect(s.tests.map((t) => t.name)).toEqual(rawNames);
+    expect(s.tests.map((t) => t.uuid)).toEqual(rawUuids);
+    expect(rawUuids.every((u) => u !== undefined)).toBe(true);
+  });
+
+  it('is bundled verbatim, with its source, commit and licence (CC BY-SA 4.0)', () => {
+    const file = JSON.parse(
+      readFileSync(join(repoRoot, 'src', 'guidelines', 'data', 'scs-0128.json'), 'utf8'),
+    ) as { tests: string[]; licence: { name: string; attribution: string }; source: Record<string, string> };
+    expect(file.tests).toEqual(rawLines);
+    expect(file.licence.name).toBe('CC BY-SA 4.0');
+    expect(file.licence.attribution).toMatch(/Sovereign Cloud Stack/);
+    expect(file.source).toMatchObject({
+      repository: 'https://github.com/SovereignCloudStack/standards',
+      path: 'Tests/iaas/scs_0128_e2e_testing/tempest-tests-non-admin.lst',
+      commit: 'ab4be81c7eb99b152f585c5b4e6b2d7ecf8d4fa7',
+    });
+    expect(bundledStandards().map((x) => x.id)).toEqual(['scs-0128']);
+    expect(loadStandard('scs-0128')).toMatchObject({ label: 'SCS-0128 v1', rule: 'no-failed-tests' });
+  });
+
+  it('has none of the tests SCS removed from 2022.11 (admin, account lockout)', () => {
+    const names = loadStandard('scs-0128').tests.map((t) => t.name);
+    expect(names.some((n) => n.includes('.admin.'))).toBe(false);
+    expect(names.some((n) => n.endsWith('test_user_account_lockout'))).toBe(false);
+    expect(rawNames.some((n) => n.endsWith('test_user_account_lockout'))).toBe(false);
+  });
+});
+
+describe('selection: a 2022.11-shaped file, and the scs-0128 target', () => {
+  const noHttp: HttpClient = {
+    request: () => Promise.reject(new Error('no network in this test')),
+    close: () => Promise.resolve(),
+  };
+  const quiet = () =>
+    createReporter({ write: () => undefined, isTTY: false, verbose: false, redact: (t) => t });
+  const base = { types: ['required'], includeFlagged: false, capabilities: [], cwd: repoRoot };
+
+  /** 2022.11 as the docs describe it against 2020.06: schema 2.0, no server-metadata tests, new ones. */
+  function file2022(): string {
+    const doc = JSON.parse(rawText('2020.06')) as RawGuideline & {
+      metadata: Record<string, unknown>;
+      test_repositories: Record<string, { reference: string }>;
+    };
+    doc.metadata['id'] = '2022.11';
+    doc.metadata['os_trademark_approval'] = {
+      target_approval: '2022.11',
+      replaces: '2022.06',
+      releases: ['wallaby', 'xena', 'yoga', 'zed'],
+      status: 'approved',
+    };
+    doc.test_repositories['tempest']!.reference = '2a71585700b4141910dbd4139805e2c0e9c49a8e';
+    const compute = doc.components['os_powered_compute']!.capabilities;
+    compute['required'] = compute['required']!.filter((c) => !c.startsWith('compute-servers-metadata-'));
+    compute['required'].push('identity-v3-application-credentials');
+    doc.capabilities['identity-v3-application-credentials'] = {
+      tests: {
+        'tempest.api.identity.v3.test_application_credentials.ApplicationCredentialsV3Test.test_create_application_credential':
+          { idempotent_id: 'id-8080c75c-eddc-4786-941a-c2da7039ae61' },
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'tcup-2022-'));
+    writeFileSync(join(dir, '2022.11.json'), JSON.stringify(doc));
+    return join(dir, '2022.11.json');
+  }
+
+  it('--guideline FILE reads a 2022.11-shaped guideline (the last one, no longer served)', async () => {
+    const path = file2022();
+    const r = await resolveSelection(noHttp, { ...base, guideline: path, target: 'compute' }, quiet());
+    const bundled = selectTests(loadBundledGuideline('2020.06'), { target: 'compute' });
+    expect(r.guideline?.version).toBe('2022.11');
+    expect(r.guideline?.pinned?.reference).toBe('2a71585700b4141910dbd4139805e2c0e9c49a8e');
+    const ids = r.guideline!.capabilities.map((c) => c.id);
+    expect(ids).toContain('identity-v3-application-credentials');
+    expect(ids.some((id) => id.startsWith('compute-servers-metadata-'))).toBe(false);
+    expect(ids).toHaveLength(
+      bundled.capabilities.filter((c) => !c.id.startsWith('compute-servers-metadata-')).length + 1,
+    );
+  });
+
+  it('--target scs-0128 selects the standard, not a guideline', async () => {
+    const r = await resolveSelection(noHttp, { ...base, guideline: '2020.06', target: 'scs-0128' }, quiet());
+    expect(r.guideline).toBeUndefined();
+    expect(r.standard?.label).toBe('SCS-0128 v1');
+    expect(r.tests).toHaveLength(258);
+    expect(r.plugins).toEqual([]);
+  });
+
+  it.each([
+    ['--type', { types: ['required', 'advisory'] }],
+    ['--capability', { capabilities: ['identity-*'] }],
+    ['--include-flagged', { includeFlagged: true }],
+    ['--test-list', { testList: 'list.txt' }],
+  ])('--target scs-0128 with %s is a usage error', async (option, extra) => {
+    const run = resolveSelection(
+      noHttp,
+      { ...base, guideline: '2020.06', target: 'scs-0128', ...extra },
+      quiet(),
+    );
+    await expect(run).rejects.toThrow(TcupError);
+    await expect(run).rejects.toThrow(new RegExp(`${option} does not apply to --target scs-0128`));
   });
 });

@@ -93,9 +93,17 @@ describe('computeVerdict', () => {
     expect(computeVerdict(s, []).capabilities[0]).toMatchObject({ status: 'pass', total: 0 });
   });
 
-  it('an expected failure is no pass', () => {
-    const v = computeVerdict(tiny(), [result('t.a1', 'xfail')]);
-    expect(v.capabilities[0]).toMatchObject({ status: 'fail', failed: 1, missing: 1 });
+  it.each([
+    ['xfail', 'pass', { passed: 2, failed: 0 }],
+    ['uxsuccess', 'fail', { passed: 1, failed: 1 }],
+  ] as const)('%s counts as the live progress counts it: capability %s', (status, expected, counts) => {
+    const v = computeVerdict(tiny(), [result('t.a1', status), result('t.a2', 'success')]);
+    expect(v.capabilities[0]).toMatchObject({ status: expected, ...counts, missing: 0 });
+  });
+
+  it('summary.json names the rule it applied', () => {
+    const v = computeVerdict(tiny(), []);
+    expect(summaryJson(v).rule.id).toBe('interop-capabilities');
   });
 
   it('2020.06 object: full pass, then one capability missing a test', () => {

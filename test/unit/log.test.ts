@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../../src/core/log.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
@@ -48,5 +50,34 @@ describe('reporter', () => {
     reporter.progress('[1/3]');
     reporter.progress('[2/3]');
     expect(out()).toBe('[1/3]\n[2/3]\n');
+  });
+});
+
+describe('NODE_DEBUG=tcup', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  const script = [
+    "import { debug, debugEnabled, redactDebugWith } from './src/core/log.ts';",
+    "redactDebugWith((t) => t.replaceAll('s3cret', '[REDACTED]'));",
+    "debug('token %s of %d, enabled %s', 's3cret', 7, debugEnabled());",
+  ].join('\n');
+  const stderrWith = (NODE_DEBUG: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_DEBUG },
+      encoding: 'utf8',
+    }).stderr;
+
+  it.each([
+    ['tcup', /^TCUP \d+: token \[REDACTED\] of 7, enabled true$/m],
+    ['http,tcup', /^TCUP \d+: token \[REDACTED\] of 7, enabled true$/m],
+    ['', /^$/],
+    ['http', /^$/],
+  ])('NODE_DEBUG=%j: %s', (value, expected) => {
+    const stderr = stderrWith(value)
+      .split('\n')
+      .filter((l) => !l.startsWith('HTTP '))
+      .join('\n');
+    expect(stderr).toMatch(expected);
+    expect(stderr).not.toContain('s3cret');
   });
 });

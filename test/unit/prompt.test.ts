@@ -108,13 +108,25 @@ describe('askPassword', () => {
     expect((await errorOf(answer)).code).toBe('PROMPT_ABORTED');
   });
 
-  it('refuses without a terminal, and reads nothing', async () => {
+  it.each([
+    [
+      'names the secret and what supplies it',
+      { missing: 'account alt of a.yaml has no password', supply: 'add password: to a.yaml' },
+      'account alt of a.yaml has no password and there is no terminal to ask for it',
+      'add password: to a.yaml',
+    ],
+    [
+      'repeats the question when the caller says nothing more',
+      undefined,
+      'there is no terminal to ask for the passphrase for key.pem',
+      'run tcup in a terminal to be asked',
+    ],
+  ])('refuses without a terminal, reads nothing, and %s', async (_, unasked, message, hint) => {
     const term = fakeTerminal(false);
     term.type('piped-password\n');
-    const error = await errorOf(askPassword({ message: 'Password', input: term.input, output: term.output }));
-    expect(error.code).toBe('CREDENTIALS');
-    expect(error.message).toBe('OS_PASSWORD is not set and there is no terminal to ask for it');
-    expect(error.hint).toBe('export OS_PASSWORD, or pipe it in with --password-stdin');
+    const question = { message: 'passphrase for key.pem', input: term.input, output: term.output };
+    const error = await errorOf(askPassword(unasked ? { ...question, unasked } : question));
+    expect([error.code, error.message, error.hint]).toEqual(['CREDENTIALS', message, hint]);
     expect(term.screen()).toBe('');
     expect(String(term.input.read() as Buffer | null)).toBe('piped-password\n');
   });

@@ -55,7 +55,7 @@ describe('loadSigningKey with keys made by node:crypto', () => {
     const key = loadSigningKey(pem, passphrase);
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(verifies(key, rsa.publicKey)).toBe(true);
-    expect(sshPublicLine(key)).toBe(sshPublicLine(rsa.publicKey));
+    expect(sshPublicLine(key)).toBe(sshPublicLine(rsa.privateKey));
   });
 
   it.each([
@@ -84,7 +84,7 @@ describe('loadSigningKey with keys made by node:crypto', () => {
   it('rejects public keys and garbage with USAGE', () => {
     const spki = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
     expect(errorOf(() => loadSigningKey(spki))).toMatchObject({ code: 'USAGE', message: /public key/ });
-    expect(errorOf(() => loadSigningKey(sshPublicLine(rsa.publicKey)))).toMatchObject({ code: 'USAGE' });
+    expect(errorOf(() => loadSigningKey(sshPublicLine(rsa.privateKey)))).toMatchObject({ code: 'USAGE' });
     expect(errorOf(() => loadSigningKey('hello'))).toMatchObject({
       code: 'USAGE',
       message: /not a PEM or OpenSSH/,
@@ -98,12 +98,30 @@ describe('loadSigningKey with keys made by node:crypto', () => {
 });
 
 describe('sshPublicLine, signBody, selfSignature', () => {
-  it('builds ssh-rsa + mpint e + mpint n, with an optional comment', () => {
+  it('builds ssh-rsa + mpint e + mpint n (e and n of the JWK), with an optional comment', () => {
     const line = sshPublicLine(rsa.privateKey, 'me@host');
     expect(line).toMatch(/^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/]+=* me@host$/);
     const blob = Buffer.from(line.split(' ')[1] ?? '', 'base64');
-    expect(blob.readUInt32BE(0)).toBe(7);
-    expect(blob.subarray(4, 11).toString()).toBe('ssh-rsa');
+    const fields: Buffer[] = [];
+    for (let at = 0; at < blob.length; at += 4 + blob.readUInt32BE(at))
+      fields.push(blob.subarray(at + 4, at + 4 + blob.readUInt32BE(at)));
+    expect(fields.map((f) => f.length > 0)).toEqual([true, true, true]);
+    const [type, e, n] = fields as [Buffer, Buffer, Buffer];
+    expect(type.toString()).toBe('ssh-rsa');
+    const jwk = rsa.publicKey.export({ format: 'jwk' });
+    const unsigned = (mpint: Buffer) => (mpint[0] === 0 ? mpint.subarray(1) : mpint);
+    expect(unsigned(e).toString('base64url')).toBe(jwk.e);
+    expect(unsigned(n).toString('base64url')).toBe(jwk.n);
+    expect(n[0]).toBe(0); // a 2048-bit modulus has its top bit set: mpint puts a 0 byte before it
+  });
+
+  it('refuses a public key and a non-RSA key', () => {
+    expect(errorOf(() => sshPublicLine(rsa.publicKey))).toMatchObject({
+      code: 'USAGE',
+      message: /private key/,
+    });
+    const ed = generateKeyPairSync('ed25519').privateKey;
+    expect(errorOf(() => sshPublicLine(ed))).toMatchObject({ code: 'USAGE', message: /an ed25519 key/ });
   });
 
   it('signs with RSA PKCS#1 v1.5 SHA-256 in hex; the self-signature covers the bytes "signature"', () => {

@@ -58,6 +58,28 @@ describe('planTempest', () => {
     expect(planTempest(members, { concurrency: 4 }).notes.join('\n')).toMatch(/more than the accounts allow/);
     expect(planTempest(members, { concurrency: 2 }).notes.join('\n')).not.toMatch(/more than/);
   });
+
+  it('passes account types and resources on as written', () => {
+    const typed = {
+      ...acct('alt_demo', 'member'),
+      types: ['operator' as const],
+      resources: { network: 'n1' },
+    };
+    const plan = planTempest([acct('demo', 'member'), typed]);
+    expect(plan.accounts[1]).toMatchObject({ types: ['operator'], resources: { network: 'n1' } });
+  });
+
+  it.each([
+    ['operator', [acct('demo', 'member'), acct('alt', 'other')], 'object-storage.operator_role'],
+    ['reseller_admin', [acct('demo', 'member'), acct('alt', 'member')], 'object-storage.reseller_admin_role'],
+  ] as const)(
+    'refuses type %s when no role for it is known, unless --tempest-option names one',
+    (type, base, key) => {
+      const accounts = [base[0], { ...base[1], types: [type] }];
+      expect(() => planTempest(accounts)).toThrow(new RegExp(`account alt has type ${type}`));
+      expect(() => planTempest(accounts, { userOptions: [[key, 'role']] })).not.toThrow();
+    },
+  );
 });
 
 describe('parseTempestOption', () => {

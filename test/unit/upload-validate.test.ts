@@ -49,13 +49,9 @@ describe('validateDocument', () => {
     [
       'duplicate names',
       doc({ results: [t('a.b'), t('a.b')] }),
-      /unique, also ignoring case; repeated: a\.b$/,
+      /unique, also ignoring case, accents \(é = e, ü = y\) and trailing spaces; repeated: a\.b$/,
     ],
-    [
-      'names differing in case',
-      doc({ results: [t('a.B'), t('a.b')] }),
-      /ignoring case; repeated: a\.B \/ a\.b/,
-    ],
+    ['names differing in case', doc({ results: [t('a.B'), t('a.b')] }), /repeated: a\.B \/ a\.b$/],
     [
       'name too long',
       doc({ results: [t('a'), t('n'.repeat(513))] }),
@@ -64,12 +60,48 @@ describe('validateDocument', () => {
     [
       'name not latin-1',
       doc({ results: [t('test_ünïcode_ok'), t('test_日本')] }),
-      /latin-1 characters \(results\[1\]\)/,
+      /latin-1 \(Windows-1252\) characters \(results\[1\]\)/,
     ],
   ])('%s', (_label, input, message) => {
     const problems = validateDocument(input);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  // RefStack's names are a unique key under MySQL's latin1_swedish_ci: these are one name there.
+  it.each<[string, string, string]>([
+    ['e / é', 'test_cafe', 'test_café'],
+    ['E / é', 'test_CAFE', 'test_café'],
+    ['y / ü', 'test_y', 'test_ü'],
+    ['u / ú', 'test_u', 'test_Ú'],
+    ['n / ñ', 'test_n', 'test_ñ'],
+    ['trailing space', 'test_a', 'test_a  '],
+    ['ä / æ', 'test_ä', 'test_Æ'],
+    ['å / Å', 'test_å', 'test_Å'],
+    ['[ / å (Swedish 7-bit)', 'test_[', 'test_å'],
+  ])('duplicates under latin1_swedish_ci: %s', (_label, a, b) => {
+    const problems = validateDocument(doc({ results: [t(a), t(b)] }));
+    expect(problems).toEqual([expect.stringContaining(`repeated: ${a} / ${b}`)]);
+  });
+
+  it.each<[string, string, string]>([
+    ['a / å (a letter of its own in Swedish)', 'test_a', 'test_å'],
+    ['a / ä', 'test_a', 'test_ä'],
+    ['o / ö', 'test_o', 'test_ö'],
+    ['ö / ø', 'test_ö', 'test_ø'],
+    ['ss / ß', 'test_ss', 'test_ß'],
+    ['y / ÿ', 'test_y', 'test_ÿ'],
+    ['leading space', 'test_a', ' test_a'],
+    ['trailing tab', 'test_a', 'test_a\t'],
+    ['Š / š (cp1252)', 'test_Š', 'test_š'],
+  ])('distinct under latin1_swedish_ci: %s', (_label, a, b) => {
+    expect(validateDocument(doc({ results: [t(a), t(b)] }))).toEqual([]);
+  });
+
+  it('takes latin1 as MySQL does: Windows-1252 (€ is storable, U+0080 is not)', () => {
+    expect(validateDocument(doc({ results: [t('test_€'), t('test_Œ')] }))).toEqual([]);
+    expect(validateDocument(doc({ results: [t('test_\u0080')] }))[0]).toMatch(/latin-1/);
+    expect(validateDocument(doc({ cpid: 'cloud€' }))).toEqual([]);
   });
 
   it('lists every broken rule, one sentence each, without echoing long names', () => {
@@ -99,7 +131,13 @@ describe('resultsEndpoint', () => {
     ['http://127.0.0.1:8000//', 'http://127.0.0.1:8000/v1/results/'],
   ])('%s', (base, expected) => expect(resultsEndpoint(base)).toBe(expected));
 
-  it.each(['refstack.example', 'ftp://refstack.example/api'])('refuses %s', (base) =>
+  it.each([
+    'refstack.example',
+    'ftp://refstack.example/api',
+    'https://refstack.example/api?x=1',
+    'https://refstack.example/api#results',
+    'https://refstack.example/api?',
+  ])('refuses %s', (base) =>
     expect(() => resultsEndpoint(base)).toThrow(expect.objectContaining({ code: 'USAGE' })),
   );
 });

@@ -2,21 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { parseAccounts, type Account } from '../../cloud/accounts.js';
+import { accountsNeedingPassword, parseAccounts, type Account } from '../../cloud/accounts.js';
 import {
   describeCredentials,
   needsPassword,
   parseCredentials,
+  passwordQuestion,
   secretsOf,
   type Credentials,
 } from '../../cloud/credentials.js';
 import { TcupError } from '../../core/errors.js';
 import type { HttpClient } from '../../core/http.js';
-import { authenticate } from '../../cloud/keystone.js';
+import { authenticate, type CatalogEntry } from '../../cloud/keystone.js';
 import type { Reporter } from '../../core/log.js';
 import { askPassword, readSecretFromStream } from '../../core/prompt.js';
 import type { Deps } from '../options.js';
 import type { AccountWithRoles } from '../../tempest/plan.js';
+import type { RequestFields } from '../../protocol/container.js';
 
 export interface ResolvedCloud {
   credentials: Credentials;
@@ -26,6 +28,8 @@ export interface ResolvedCloud {
 
 export interface CheckedAccounts {
   cpid: string;
+  /** The OS_* user's service catalog (where the version documents are: src/cloud/versions.ts). */
+  catalog: CatalogEntry[];
   withRoles: AccountWithRoles[];
 }
 
@@ -61,10 +65,12 @@ export async function resolveCloud(
   if (options.cacert) credentials.cacert = resolve(deps.cwd, options.cacert);
   if (options.insecure) credentials.insecure = true;
   if (needsPassword(credentials)) {
+    const { message, missing, supply } = passwordQuestion(credentials);
     credentials.password = options.passwordStdin
       ? await readSecretFromStream(deps.stdin, 'the password')
       : await askPassword({
-          message: `OpenStack password for ${credentials.username ?? credentials.userId ?? 'the user'}`,
+          message,
+          unasked: { missing, supply },
           signal: deps.signal,
           input: deps.stdin,
           output: deps.stderr,
@@ -90,21 +96,30 @@ export async function resolveCloud(
       `cannot read the accounts file ${options.accountsFile}`,
       'check the path given to --accounts',
     );
-  const accounts = parseAccounts(text);
-  for (const account of accounts) {
-    const password =
-      account.password ??
-      (await askPassword({
-        message: `password for account ${account.username}`,
-        signal: deps.signal,
-        input: deps.stdin,
-        output: deps.stderr,
-      }));
-    account.password = password;
-    deps.redactor.add(password);
-  }
+  const accounts = parseAccounts(text, options.accountsFile);
+  for (const account of accountsNeedingPassword(accounts))
+    account.password = await askPassword({
+      message: `password for account ${account.username}`,
+      unasked: accountUnasked(account, options.accountsFile),
+      signal: deps.signal,
+      input: deps.stdin,
+      output: deps.stderr,
+    });
+  for (const account of accounts) if (account.password) deps.redactor.add(account.password);
   reporter.step(`accounts: ${accounts.length} from ${options.accountsFile}`);
   return { credentials, accounts };
+}
+
+/**
+ * Without a terminal, an account of the file with no password: --password-stdin carries only the OS_* /
+ * clouds.yaml user's (one secret, any characters, so no separator), so the file is where it goes.
+ */
+function accountUnasked(account: Account, file: string): { missing: string; supply: string } {
+  const project = account.projectName ?? account.projectId;
+  return {
+    missing: `account ${account.username}${project ? ` (project ${project})` : ''} of ${file} has no password`,
+    supply: `add password: to its entry in ${file}, or run tcup in a terminal to be asked (--password-stdin is only for the OS_* or clouds.yaml user)`,
+  };
 }
 
 /** Authenticates the OS_* user and every account (in parallel): the cpid, and each account's real roles. */
@@ -158,7 +173,7 @@ export async function checkAccounts(
     `Keystone accepted ${withRoles.length === 1 ? 'the credentials' : `all ${withRoles.length} accounts`} ` +
       `(${((deps.now() - started) / 1000).toFixed(1)} s); cpid ${main.cpid}`,
   );
-  return { cpid: main.cpid, withRoles };
+  return { cpid: main.cpid, catalog: main.catalog, withRoles };
 }
 
 function accountCredentials(account: Account, base: Credentials): Credentials {
@@ -190,6 +205,8 @@ function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles
     ...(account.domainName ? { domainName: account.domainName } : {}),
     ...(account.userDomainName ? { userDomainName: account.userDomainName } : {}),
     ...(account.projectDomainName ? { projectDomainName: account.projectDomainName } : {}),
+    ...(account.types ? { types: account.types } : {}),
+    ...(account.resources ? { resources: account.resources } : {}),
     roles,
   };
 }
@@ -198,7 +215,7 @@ function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles
  * The `cloud` part of the container request: what python-tempestconf needs (secrets included). It
  * discovers the cloud as a user with a password, so with application credentials the first account does it.
  */
-export function containerCloud(cloud: ResolvedCloud): Record<string, string | boolean | undefined> {
+export function containerCloud(cloud: ResolvedCloud): RequestFields['cloud'] {
   const first = cloud.accounts?.[0];
   const c =
     cloud.credentials.authType === 'v3applicationcredential' && first

@@ -5,21 +5,29 @@ import { TcupError } from '../../core/errors.js';
 import { describeNetworkError, type HttpClient } from '../../core/http.js';
 import { loadBundledGuideline, parseGuideline } from '../../guidelines/load.js';
 import { matchTests, type RequestedTest } from '../../guidelines/match.js';
-import { CAPABILITY_STATUSES, type CapabilityStatus, type Target } from '../../guidelines/model.js';
+import {
+  CAPABILITY_STATUSES,
+  isStandardTarget,
+  type CapabilityStatus,
+  type RunTarget,
+} from '../../guidelines/model.js';
 import { selectTests, type Selection } from '../../guidelines/select.js';
+import { loadStandard, type StandardSelection } from '../../guidelines/standard.js';
 import { parseTestList } from '../../guidelines/test-list.js';
 import type { Reporter } from '../../core/log.js';
 import type { TestResult } from '../../results/tests.js';
 
 /** Debian packages of the Tempest plugins each add-on target needs. */
-export const PLUGINS: Partial<Record<Target, string[]>> = {
+export const PLUGINS: Partial<Record<RunTarget, string[]>> = {
   dns: ['designate-tempest-plugin'],
   orchestration: ['heat-tempest-plugin'],
 };
 
 export interface ResolvedSelection {
-  /** The guideline selection (absent for a plain --test-list run). */
+  /** The guideline selection (absent for a plain --test-list run and for a standard). */
   guideline?: Selection;
+  /** A standard that is a plain list with a rule (`--target scs-0128`). */
+  standard?: StandardSelection;
   tests: RequestedTest[];
   plugins: string[];
   /** Results of the earlier run being re-run (--rerun-failed), merged into the verdict. */
@@ -31,11 +39,13 @@ export interface MatchedSelection {
   ids: string[];
   /** Names of requested tests the installed Tempest does not have. */
   missing: string[];
+  /** Requested name → installed name, for the tests found by alias or idempotent id. */
+  renamed: Record<string, string>;
 }
 
 interface SelectionOptions {
   guideline: string;
-  target: Target;
+  target: RunTarget;
   types: string[];
   includeFlagged: boolean;
   capabilities: string[];
@@ -50,6 +60,7 @@ export async function resolveSelection(
   reporter: Reporter,
 ): Promise<ResolvedSelection> {
   const plugins = PLUGINS[options.target] ?? [];
+  if (isStandardTarget(options.target)) return resolveStandard(options, plugins, reporter);
   if (options.testList) {
     const tests = parseTestList(
       await readSource(http, options.testList, options.cwd, 'test list'),
@@ -85,15 +96,59 @@ export async function resolveSelection(
     throw new TcupError('USAGE', 'the selection has no tests', 'widen --type or --capability');
 
   if (!options.rerunFailed) return { guideline: selection, tests: selection.tests, plugins };
-  const previous = readPreviousResults(resolve(options.cwd, options.rerunFailed));
-  const passed = new Set(previous.filter((t) => t.status === 'success').map((t) => t.name));
-  const again = selection.tests.filter((t) => !passed.has(t.name) && !t.aliases.some((a) => passed.has(a)));
+  const { tests, previous } = rerun(selection.tests, options.cwd, options.rerunFailed, reporter);
+  return { guideline: selection, tests, plugins, previous };
+}
+
+/**
+ * `--target scs-0128`: the standard's list and its rule. It is no interop guideline, so --guideline
+ * (refused in the CLI when given), --type, --include-flagged, --capability and --test-list do not apply.
+ */
+function resolveStandard(
+  options: SelectionOptions,
+  plugins: string[],
+  reporter: Reporter,
+): ResolvedSelection {
+  const standard = loadStandard(options.target);
+  const refuse = (option: string) =>
+    new TcupError(
+      'USAGE',
+      `${option} does not apply to --target ${standard.id}: ${standard.label} is a plain list of Tempest tests, without capabilities`,
+      `drop ${option}; run a part of the list with --test-list FILE instead (no ${standard.name} verdict then)`,
+    );
+  if (options.testList) throw refuse('--test-list');
+  if (options.capabilities.some((c) => c.trim() !== '')) throw refuse('--capability');
+  if (options.includeFlagged) throw refuse('--include-flagged');
+  if (options.types.some((t) => t !== 'required')) throw refuse('--type');
   reporter.step(
-    `re-running ${again.length} of ${selection.tests.length} tests (${passed.size} passed in ${options.rerunFailed})`,
+    `${standard.label} "${standard.title}" (${standard.status}): ${standard.tests.length} tests; ` +
+      `rule: ${standard.ruleText}`,
   );
+  reporter.info(
+    `list from ${standard.source.repository} ${standard.source.path} @ ${standard.source.commit.slice(0, 12)} ` +
+      `(${standard.source.date}), ${standard.licence.name}`,
+  );
+  if (!options.rerunFailed) return { standard, tests: standard.tests, plugins };
+  const { tests, previous } = rerun(standard.tests, options.cwd, options.rerunFailed, reporter);
+  return { standard, tests, plugins, previous };
+}
+
+/** --rerun-failed: the requested tests that did not pass in the earlier run, and its results. */
+function rerun<T extends RequestedTest>(
+  requested: T[],
+  cwd: string,
+  dir: string,
+  reporter: Reporter,
+): { tests: T[]; previous: TestResult[] } {
+  const previous = readPreviousResults(resolve(cwd, dir));
+  const passed = new Set(
+    previous.filter((t) => t.status === 'success' || t.status === 'xfail').map((t) => t.name),
+  );
+  const again = requested.filter((t) => !passed.has(t.name) && !t.aliases.some((a) => passed.has(a)));
+  reporter.step(`re-running ${again.length} of ${requested.length} tests (${passed.size} passed in ${dir})`);
   if (again.length === 0)
-    throw new TcupError('USAGE', `nothing to re-run: every selected test passed in ${options.rerunFailed}`);
-  return { guideline: selection, tests: again, plugins, previous };
+    throw new TcupError('USAGE', `nothing to re-run: every selected test passed in ${dir}`);
+  return { tests: again, previous };
 }
 
 export function matchSelection(
@@ -116,7 +171,11 @@ export function matchSelection(
       'check the list or the guideline',
     );
   reporter.step(`${matched.length} tests to run${missing.length ? `, ${missing.length} missing` : ''}`);
-  return { ids: [...new Set(matched.map((m) => m.installedId))], missing: missing.map((t) => t.name) };
+  return {
+    ids: [...new Set(matched.map((m) => m.installedId))],
+    missing: missing.map((t) => t.name),
+    renamed: Object.fromEntries(renamed.map((m) => [m.requested.name, m.installedId.split('[')[0]!])),
+  };
 }
 
 async function loadGuideline(http: HttpClient, options: SelectionOptions) {
@@ -125,7 +184,7 @@ async function loadGuideline(http: HttpClient, options: SelectionOptions) {
   const path = resolve(options.cwd, g);
   if (g.endsWith('.json') || existsSync(path))
     return parseGuideline(await readSource(http, g, options.cwd, 'guideline'), g);
-  return loadBundledGuideline(g, options.target);
+  return loadBundledGuideline(g, isStandardTarget(options.target) ? undefined : options.target);
 }
 
 /** A file's text, or a URL's body (200 only). */

@@ -1,0 +1,422 @@
+/**
+ * The compute step: before the run, what a compute run needs (image, flavors, networks, guest login,
+ * guideline facts) found as the test accounts, shown, and turned into Tempest settings; what the test
+ * projects hold. After it, what the run left behind, and (--cleanup-cloud) its removal.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  chooseFlavors,
+  chooseImage,
+  chooseNetworks,
+  describeFlavor,
+  explainSkip,
+  guidelineFacts,
+  listFlavors,
+  listImages,
+  listNetworks,
+  toImage,
+  type ImageInfo,
+  type NetworkInfo,
+} from '../../cloud/compute.js';
+import type { Credentials } from '../../cloud/credentials.js';
+import {
+  countOf,
+  deleteLeftovers,
+  describeInventory,
+  leftovers,
+  takeInventory,
+  type Inventory,
+} from '../../cloud/inventory.js';
+import { authenticate } from '../../cloud/keystone.js';
+import { isRecord, projectSession, type ProjectSession } from '../../cloud/rest.js';
+import type { CleanupStack } from '../../core/cleanup.js';
+import { TcupError } from '../../core/errors.js';
+import type { HttpClient } from '../../core/http.js';
+import type { Reporter } from '../../core/log.js';
+import type { Redactor } from '../../redaction/redactor.js';
+import type { TestResult } from '../../results/tests.js';
+import type { Selection } from '../../guidelines/select.js';
+import type { AccountWithRoles } from '../../tempest/plan.js';
+
+export interface ComputeOptions {
+  /** --image NAME|ID|FILE */
+  image?: string | undefined;
+  flavor?: string | undefined;
+  flavorAlt?: string | undefined;
+  fixedNetwork?: string | undefined;
+  externalNetwork?: string | undefined;
+  validation: boolean;
+  cleanupCloud: boolean;
+}
+
+export interface ComputeState {
+  /** `section.key value` pairs for python-tempestconf (the user's --tempest-option still wins). */
+  overrides: [string, string][];
+  /** What tcup chose, for summary.json. */
+  chosen: Record<string, unknown>;
+  sessions: ProjectSession[];
+  before: Map<string, Inventory>;
+  /** The image tcup uploaded from --image FILE (removed by tcup, so not a leftover). */
+  uploaded?: string | undefined;
+}
+
+interface Context {
+  http: HttpClient;
+  credentials: Credentials;
+  accounts: readonly AccountWithRoles[];
+  redactor: Redactor;
+  reporter: Reporter;
+  cleanup: CleanupStack;
+  signal: AbortSignal;
+  cwd: string;
+  session: string;
+  /** The --tempest-option keys the user set: those are not overridden nor checked here. */
+  userKeys: ReadonlySet<string>;
+}
+
+const CLOUD_APIS = /^tempest\.api\.(compute|network|volume|image)\./;
+
+/** Whether the selected tests touch the compute side of the cloud (servers, networks, volumes, images). */
+export function needsComputeStep(tests: readonly string[]): boolean {
+  return tests.some((t) => CLOUD_APIS.test(t));
+}
+
+export async function prepareCompute(
+  ctx: Context,
+  tests: readonly string[],
+  options: ComputeOptions,
+): Promise<ComputeState> {
+  const { reporter } = ctx;
+  const sessions = await Promise.all(ctx.accounts.map((a) => sessionOf(ctx, a)));
+  const first = sessions[0]!;
+  const overrides: [string, string][] = [];
+  const chosen: Record<string, unknown> = {};
+  const set = (key: string, value: string) => {
+    if (!ctx.userKeys.has(key)) overrides.push([key, value]);
+  };
+
+  // What the projects hold before anything is created (the image upload included).
+  const before = new Map<string, Inventory>();
+  await Promise.all(sessions.map(async (s) => before.set(s.who, await takeInventory(s))));
+  const held = [...before.values()].reduce((n, i) => n + countOf(i), 0);
+  reporter.info(`the ${sessions.length} test project(s) hold ${held} resource(s) before the run: left alone`);
+
+  let uploaded: string | undefined;
+  if (first.has('compute') && first.has('image')) {
+    let image: ImageInfo;
+    let why: string;
+    const file = options.image !== undefined ? asFile(ctx.cwd, options.image) : undefined;
+    if (file) {
+      image = await uploadImage(ctx, first, sessions, file);
+      uploaded = image.id;
+      why = `uploaded from ${options.image} for this run; removed afterwards`;
+    } else {
+      // An image every account can boot: the intersection of what each sees.
+      const lists = await Promise.all(sessions.map((s) => listImages(s)));
+      const everyone = lists[0]!.filter((i) => lists.every((l) => l.some((x) => x.id === i.id)));
+      ({ image, why } = chooseImage(everyone, options.image));
+    }
+    const { flavor, flavorAlt, notes } = chooseFlavors(await listFlavors(first), image, {
+      flavor: options.flavor,
+      flavorAlt: options.flavorAlt,
+    });
+    set('compute.image_ref', image.id);
+    set('compute.image_ref_alt', image.id);
+    set('compute.flavor_ref', flavor.id);
+    set('compute.flavor_ref_alt', flavorAlt.id);
+    const size = image.size !== undefined ? `${(image.size / 1024 ** 2).toFixed(1)} MiB ` : '';
+    reporter.step(`image ${image.name || image.id} (${image.id}, ${size}${image.diskFormat ?? '?'}): ${why}`);
+    reporter.step(
+      `flavors ${flavor.name} (${describeFlavor(flavor)}) and ${flavorAlt.name} (${describeFlavor(flavorAlt)}): ` +
+        `${options.flavor || options.flavorAlt ? 'as given' : 'the two smallest that fit the image'} (--flavor, --flavor-alt)`,
+    );
+    for (const note of notes) reporter.warn(note);
+    chosen.image = {
+      id: image.id,
+      name: image.name,
+      diskFormat: image.diskFormat,
+      size: image.size,
+      why,
+      uploaded: uploaded !== undefined,
+    };
+    chosen.flavor = flavor;
+    chosen.flavorAlt = flavorAlt;
+  }
+
+  let external: NetworkInfo | undefined;
+  if (first.has('network')) {
+    const perAccount = new Map<string, { projectId: string; networks: NetworkInfo[] }>();
+    await Promise.all(
+      sessions.map(async (s) =>
+        perAccount.set(s.who, { projectId: s.projectId, networks: await listNetworks(s) }),
+      ),
+    );
+    const choice = chooseNetworks(perAccount, {
+      fixed: options.fixedNetwork,
+      external: options.externalNetwork,
+    });
+    if (choice.fixed) set('compute.fixed_network_name', choice.fixed);
+    external = choice.external;
+    if (external) {
+      set('network.public_network_id', external.id);
+      set('network.floating_network_name', external.name);
+    }
+    reporter.step(
+      `networks: ${choice.fixed ? `${choice.fixed} in every test project` : 'no project network'}` +
+        `${options.fixedNetwork ? ' (as given)' : ''}; external ${external ? `${external.name} (${external.id})` : '(none)'}` +
+        ' (--fixed-network, --external-network)',
+    );
+    for (const note of choice.notes) reporter.warn(note);
+    chosen.fixedNetwork = choice.fixed;
+    chosen.externalNetwork = external ? { id: external.id, name: external.name } : undefined;
+  }
+
+  if (options.validation) {
+    if (!external)
+      throw new TcupError(
+        'USAGE',
+        '--validation needs an external network for the floating IPs that reach the guests',
+        'pass --external-network NAME|ID',
+      );
+    set('validation.run_validation', 'True');
+    set('validation.connect_method', 'floating');
+    set('validation.auth_method', 'keypair');
+    set('validation.ip_version_for_ssh', '4');
+    reporter.step('guest login on: tests log into guests over SSH through floating IPs from this machine');
+  } else {
+    set('validation.run_validation', 'False');
+    reporter.info(
+      'guest login off: the tests that log into a guest over SSH are skipped (--validation turns it on; it needs floating IPs this machine reaches)',
+    );
+  }
+  chosen.validation = options.validation;
+
+  const facts = guidelineFacts(tests);
+  for (const [key, value] of facts.overrides) set(key, value);
+  for (const note of facts.notes) reporter.info(note);
+  if (overrides.length > 0) chosen.tempestOptions = Object.fromEntries(overrides);
+  return { overrides, chosen, sessions, before, uploaded };
+}
+
+/** After the run: what it left in the test projects, and with --cleanup-cloud their removal. */
+export async function finishCompute(
+  state: ComputeState,
+  options: ComputeOptions,
+  reporter: Reporter,
+): Promise<Record<string, unknown>> {
+  const left = new Map<string, Inventory>();
+  await Promise.all(
+    state.sessions.map(async (s) => {
+      const after = await takeInventory(s);
+      const extra = leftovers(state.before.get(s.who) ?? {}, after, state.uploaded ? [state.uploaded] : []);
+      if (countOf(extra) > 0) left.set(s.who, extra);
+    }),
+  );
+  const total = [...left.values()].reduce((n, i) => n + countOf(i), 0);
+  if (total === 0) {
+    reporter.step('nothing left in the test projects');
+    return { leftovers: {} };
+  }
+  reporter.warn(`the run left ${total} resource(s) in the test projects:`);
+  for (const [who, inv] of left) reporter.warn(`  ${who}: ${describeInventory(inv)}`);
+  if (!options.cleanupCloud) {
+    reporter.info('--cleanup-cloud deletes exactly these (never what was there before)');
+    return { leftovers: Object.fromEntries(left) };
+  }
+  const deleted: Record<string, Inventory> = {};
+  const failed: Record<string, unknown[]> = {};
+  for (const s of state.sessions) {
+    const inv = left.get(s.who);
+    if (!inv) continue;
+    const outcome = await deleteLeftovers(s, inv);
+    deleted[s.who] = outcome.deleted;
+    if (outcome.failed.length > 0) failed[s.who] = outcome.failed;
+  }
+  const removed = Object.values(deleted).reduce((n, i) => n + countOf(i), 0);
+  reporter.step(`--cleanup-cloud: deleted ${removed} of ${total}`);
+  for (const [who, list] of Object.entries(failed))
+    reporter.warn(`  ${who}: could not delete ${JSON.stringify(list)}`);
+  return { leftovers: Object.fromEntries(left), deleted, failedToDelete: failed };
+}
+
+export interface Explanation {
+  capability: string;
+  test: string;
+  status: string;
+  reason?: string | undefined;
+  /** What a vendor can do about it, when tcup knows. */
+  what?: string | undefined;
+}
+
+/**
+ * Every required test of a capability that did not pass, with Tempest's reason and, where tcup knows
+ * one, what to do (pure).
+ */
+export function explainFailing(
+  capabilities: readonly {
+    id: string;
+    tests: readonly { name: string; aliases: readonly string[]; flagged: boolean }[];
+  }[],
+  results: readonly TestResult[],
+): Explanation[] {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  // A class that failed or was skipped in setup: its fixture result carries the reason.
+  const fixtures = new Map<string, TestResult>();
+  for (const r of results) {
+    const m = /^(?:setUpClass|tearDownClass) \((.+)\)$/.exec(r.name);
+    if (m && r.status !== 'success') fixtures.set(m[1]!, r);
+  }
+  const out: Explanation[] = [];
+  for (const c of capabilities)
+    for (const t of c.tests) {
+      if (t.flagged) continue;
+      const found = [t.name, ...t.aliases].map((n) => byName.get(n)).filter((r) => r !== undefined);
+      if (found.some((r) => r.status === 'success')) continue;
+      const r = found[0];
+      const fixture = fixtures.get(t.name.slice(0, t.name.lastIndexOf('.')));
+      const reason = r?.reason ?? fixture?.reason;
+      const what = reason ? explainSkip(reason) : undefined;
+      out.push({
+        capability: c.id,
+        test: t.name,
+        status: r ? r.status : fixture ? `not run (${fixture.status} in class setup)` : 'not run',
+        ...(reason ? { reason } : {}),
+        ...(what ? { what } : {}),
+      });
+    }
+  return out;
+}
+
+/** The explanations, shown (one line per capability and reason) and returned for summary.json. */
+export function explainNotPassing(
+  guideline: Selection | undefined,
+  tests: readonly TestResult[],
+  reporter: Reporter,
+): Explanation[] | undefined {
+  if (!guideline) return undefined;
+  const explained = explainFailing(guideline.capabilities, tests);
+  const groups = new Map<string, Explanation[]>();
+  for (const e of explained) {
+    const key = `${e.capability}\u0000${e.status}\u0000${e.reason ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  for (const list of groups.values()) {
+    const e = list[0]!;
+    const names = list.map((x) => x.test.split('.').slice(-2).join('.')).join(', ');
+    reporter.warn(
+      `${e.capability} does not pass: ${names} ${e.status}${e.reason ? `: ${e.reason}` : ''}` +
+        `${e.what ? ` → ${e.what}` : ''}`,
+    );
+  }
+  return explained;
+}
+
+async function sessionOf(ctx: Context, a: AccountWithRoles): Promise<ProjectSession> {
+  // The account's own user and project, in the OS_* user's cloud (URL, interface, CA, region).
+  const {
+    userId: _u,
+    userDomainId: _ud,
+    projectDomainId: _pd,
+    projectName: _pn,
+    projectId: _pi,
+    ...c
+  } = ctx.credentials;
+  const creds: Credentials = {
+    ...c,
+    authType: 'password',
+    username: a.username,
+    password: a.password,
+    ...(a.projectName ? { projectName: a.projectName } : {}),
+    ...(a.projectId ? { projectId: a.projectId } : {}),
+    userDomainName: a.userDomainName ?? a.domainName ?? c.userDomainName ?? 'Default',
+    projectDomainName: a.projectDomainName ?? a.domainName ?? c.projectDomainName ?? 'Default',
+  };
+  const auth = await authenticate(ctx.http, creds, { signal: ctx.signal });
+  ctx.redactor.add(auth.token);
+  if (!auth.projectId)
+    throw new TcupError('CREDENTIALS', `account ${a.username} has no project`, 'give each account a project');
+  return projectSession({
+    http: ctx.http,
+    token: auth.token,
+    catalog: auth.catalog,
+    projectId: auth.projectId,
+    who: a.username,
+    iface: c.interface,
+    region: c.regionName,
+    signal: ctx.signal,
+  });
+}
+
+function asFile(cwd: string, value: string): string | undefined {
+  const path = resolve(cwd, value);
+  try {
+    return statSync(path).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The disk format of an image file by its magic bytes (qcow2, vmdk, vhdx, iso), else raw (pure). */
+export function diskFormatOf(head: Buffer): string {
+  if (head.subarray(0, 4).toString('latin1') === 'QFI\xfb') return 'qcow2';
+  if (head.subarray(0, 4).toString('latin1') === 'KDMV') return 'vmdk';
+  if (head.subarray(0, 8).toString('latin1') === 'vhdxfile') return 'vhdx';
+  if (head.length >= 0x8006 && head.subarray(0x8001, 0x8006).toString('latin1') === 'CD001') return 'iso';
+  return 'raw';
+}
+
+/**
+ * Uploads FILE through Glance as the first account, for every test project to see (community; where
+ * the cloud's policy refuses that, shared with each project), and defers its removal.
+ */
+async function uploadImage(
+  ctx: Context,
+  owner: ProjectSession,
+  sessions: readonly ProjectSession[],
+  file: string,
+): Promise<ImageInfo> {
+  const data = readFileSync(file);
+  const diskFormat = diskFormatOf(data.subarray(0, 0x8010));
+  const name = `tcup-${ctx.session.slice(0, 8)}-${basename(file)}`;
+  const create = (visibility: string) =>
+    owner.send('image', 'POST', '/images', {
+      name,
+      disk_format: diskFormat,
+      container_format: 'bare',
+      visibility,
+    });
+  let visibility = sessions.length > 1 ? 'community' : 'private';
+  let answer = await create(visibility);
+  if (answer.status === 403 && visibility === 'community') {
+    visibility = 'shared';
+    answer = await create(visibility);
+  }
+  const created = answer.status === 201 && isRecord(answer.body) ? toImage(answer.body) : undefined;
+  if (!created)
+    throw new TcupError(
+      'USAGE',
+      `Glance refused to create an image for --image ${basename(file)} (HTTP ${answer.status})`,
+      'ask the operators for an image every test account sees, and pass --image NAME|ID',
+    );
+  ctx.cleanup.defer(`image ${created.id}`, async () => {
+    const { status } = await owner.send('image', 'DELETE', `/images/${created.id}`);
+    if (status >= 300 && status !== 404) throw new Error(`HTTP ${status}`);
+  });
+  const put = await owner.upload('image', `/images/${created.id}/file`, data);
+  if (put >= 300)
+    throw new TcupError('RUN_FAILED', `Glance refused the data of ${basename(file)} (HTTP ${put})`);
+  if (visibility === 'shared')
+    for (const s of sessions)
+      if (s.projectId !== owner.projectId)
+        await owner.send('image', 'POST', `/images/${created.id}/members`, { member: s.projectId });
+  for (let i = 0; i < 60; i++) {
+    const image = await owner.get('image', `/images/${created.id}`);
+    const info = isRecord(image) ? toImage(image) : undefined;
+    if (info?.status === 'active') return info;
+    if (info && ['killed', 'deleted', 'deactivated'].includes(info.status))
+      throw new TcupError('RUN_FAILED', `Glance could not store ${basename(file)} (image ${info.status})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new TcupError('RUN_FAILED', `the image uploaded from ${basename(file)} did not become active`);
+}

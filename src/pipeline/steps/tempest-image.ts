@@ -1,0 +1,165 @@
+/**
+ * Step 4: which Tempest, and its image. The variant is the one asked for (--tempest), or the one that
+ * supports the cloud by its version documents (one line says which and why); the image is built from
+ * Dockerfile + container/ and reused by content hash, or is one already on the engine (--tempest-image,
+ * checked by its labels).
+ */
+import { TcupError } from '../../core/errors.js';
+import type { HttpClient } from '../../core/http.js';
+import type { Reporter } from '../../core/log.js';
+import type { CatalogEntry } from '../../cloud/keystone.js';
+import { probeVersions } from '../../cloud/versions.js';
+import { loadImageFiles } from '../../engine/build-context.js';
+import type { Engine } from '../../engine/engine.js';
+import {
+  ensureImage,
+  LABEL_HASH,
+  LABEL_PLUGINS,
+  LABEL_PROTOCOL,
+  LABEL_TEMPEST,
+  LABEL_TOOL,
+} from '../../engine/image.js';
+import { statusOf } from '../../engine/engine.js';
+import { PROTOCOL_VERSION } from '../../protocol/container.js';
+import {
+  chooseVariant,
+  describeChoice,
+  describeVariant,
+  parseVersions,
+  tempestImageOptions,
+  variantById,
+  type TempestVariant,
+  type VariantId,
+} from '../../tempest/variant.js';
+
+export interface TempestImage {
+  tag: string;
+  built: boolean;
+  variant: TempestVariant;
+}
+
+export interface TempestImageOptions {
+  /** --tempest */
+  tempest?: VariantId | undefined;
+  /** --tempest-image: an image already on the engine. */
+  tempestImage?: string | undefined;
+  plugins: readonly string[];
+  proxy: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+export interface CloudForProbe {
+  authUrl: string;
+  catalog: readonly CatalogEntry[];
+  iface: string;
+  region?: string | undefined;
+}
+
+/** The variant for this cloud, printed in one line with its reason (a warning when it was asked for and misfits). */
+export async function chooseTempest(
+  http: HttpClient,
+  cloud: CloudForProbe,
+  asked: VariantId | undefined,
+  reporter: Reporter,
+  signal?: AbortSignal,
+): Promise<TempestVariant> {
+  const docs = await probeVersions({ http, ...cloud, signal });
+  const choice = chooseVariant(parseVersions(docs), asked);
+  reporter.step(describeChoice(choice));
+  if (choice.warning) reporter.warn(choice.warning);
+  return choice.variant;
+}
+
+/** Labels of an image on the engine; undefined when there is none by that name. */
+async function labelsOf(engine: Engine, ref: string): Promise<Record<string, string> | undefined> {
+  try {
+    const info = await engine.getImage(ref).inspect();
+    return info.Config?.Labels ?? {};
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * What a ready image is, from its labels, or why it cannot be used: not tcup's, another protocol, not
+ * the Tempest asked for, a plugin missing. Pure, for the tests and `tcup image load`.
+ */
+export function checkImageLabels(
+  ref: string,
+  labels: Readonly<Record<string, string>>,
+  want: { tempest?: VariantId | undefined; plugins: readonly string[] },
+): TempestVariant {
+  const hint =
+    'build it with this tcup (`tcup image save FILE` on a host with a mirror, then `tcup image load FILE`)';
+  if (labels[LABEL_TOOL] !== '1' || !labels[LABEL_HASH])
+    throw new TcupError(
+      'USAGE',
+      `${ref} is not a tcup image (it has no ${LABEL_TOOL}=1 and ${LABEL_HASH} labels)`,
+      hint,
+    );
+  const variant = variantById(labels[LABEL_TEMPEST] ?? '');
+  if (!variant)
+    throw new TcupError(
+      'USAGE',
+      `${ref} is not a tcup Tempest image (no ${LABEL_TEMPEST} label this tcup knows)`,
+      hint,
+    );
+  const protocol = labels[LABEL_PROTOCOL];
+  if (protocol !== String(PROTOCOL_VERSION))
+    throw new TcupError(
+      'USAGE',
+      `${ref} speaks container protocol ${protocol ?? '(none)'}, this tcup ${PROTOCOL_VERSION}: it was made by another version of tcup`,
+      hint,
+    );
+  if (want.tempest && want.tempest !== variant.id)
+    throw new TcupError(
+      'USAGE',
+      `${ref} holds ${describeVariant(variant)}, not Tempest ${want.tempest} as --tempest asks`,
+      'drop --tempest, or give an image of that Tempest',
+    );
+  const has = new Set((labels[LABEL_PLUGINS] ?? '').split(' ').filter(Boolean));
+  const lacking = want.plugins.filter((p) => !has.has(p));
+  if (lacking.length > 0)
+    throw new TcupError(
+      'USAGE',
+      `${ref} lacks the Tempest plugins this target needs: ${lacking.join(', ')}`,
+      'save the image for this target (`tcup image save FILE --target ...`) and load it',
+    );
+  return variant;
+}
+
+/** The image of the chosen variant: a ready one (--tempest-image), or built / reused by content hash. */
+export async function prepareTempestImage(
+  engine: Engine,
+  variant: TempestVariant | undefined,
+  options: TempestImageOptions,
+  reporter: Reporter,
+): Promise<TempestImage> {
+  if (options.tempestImage) {
+    const ref = options.tempestImage;
+    const labels = await labelsOf(engine, ref);
+    if (!labels)
+      throw new TcupError(
+        'USAGE',
+        `--tempest-image ${ref}: no such image on the engine`,
+        `pull it first (docker pull ${ref}), or load a saved one with \`tcup image load FILE\``,
+      );
+    const ready = checkImageLabels(ref, labels, { tempest: options.tempest, plugins: options.plugins });
+    reporter.step(`using ${ref} (${describeVariant(ready)}), as --tempest-image asks: nothing is built`);
+    return { tag: ref, built: false, variant: ready };
+  }
+  const v = variant!;
+  const plugins = options.plugins;
+  reporter.step(
+    `preparing the ${describeVariant(v)} image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`,
+  );
+  const image = await ensureImage(engine, loadImageFiles(), {
+    ...tempestImageOptions(v, plugins),
+    proxy: options.proxy,
+    onLine: (line) => reporter.log(line.trimEnd()),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  reporter.info(image.built ? `built ${image.tag}` : `reusing ${image.tag}`);
+  return { ...image, variant: v };
+}
