@@ -3,9 +3,10 @@
 # of the build args. No secret ever enters this build: credentials reach the container through its
 # stdin at run time.
 #
-# Two variants from this one recipe (DEBIAN is part of the content hash):
+# Two variants from this one recipe, each with its own content hash (the default below is in this
+# file's text; the other is passed as a build arg, which is hashed too):
 #   DEBIAN=trixie    Debian 13: Tempest 43.0.0, python-tempestconf 3.5.1 (OpenStack 2023.2-2025.1)
-#   DEBIAN=bookworm  Debian 12: Tempest 33.0.0, python-tempestconf 3.2.x (OpenStack Xena-Zed)
+#   DEBIAN=bookworm  Debian 12: Tempest 33.0.0, python-tempestconf 2.5.0 (OpenStack Xena-Zed)
 ARG DEBIAN=trixie
 FROM debian:${DEBIAN}-slim
 ARG DEBIAN

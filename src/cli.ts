@@ -11,9 +11,11 @@ import { parseTempestOption } from './tempest/plan.js';
 import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './core/defaults.js';
 import { isStandardTarget, RUN_TARGETS } from './guidelines/model.js';
 import type { RunOptions, Deps } from './pipeline/pipeline.js';
+import { DEFAULT_PARALLEL, isSeveralClouds, singleAccountsFile } from './pipeline/clouds-choice.js';
 // The pipeline and the commands are loaded when a command runs, not to print --help.
 const load = {
   run: () => import('./pipeline/pipeline.js'),
+  clouds: () => import('./pipeline/clouds.js'),
   guidelines: () => import('./commands/guidelines.js'),
   sign: () => import('./commands/sign.js'),
   upload: () => import('./commands/upload.js'),
@@ -57,6 +59,7 @@ Examples:
   $ tcup --os-cloud mycloud --guideline 2020.06 --target object --accounts accounts.yaml
   $ tcup --capability 'identity-*' --upload --sign ~/.ssh/id_rsa
   $ tcup --target scs-0128 --accounts accounts.yaml     # SCS-0128, successor of "Powered Compute"
+  $ tcup --all-clouds --target object --accounts a=a.yaml --accounts b=b.yaml   # clouds a, b side by side
   $ tcup --debug                                        # a shell in the container, tempest.conf ready
   $ tcup cleanup --dry-run                              # what a killed tcup left on the engine
 
@@ -64,7 +67,10 @@ Exit codes: 0 compliant, 2 usage, 3 credentials, 4 Keystone refused or unreachab
 6 image build failed, 7 test run failed, 8 results not saved, 9 NOT compliant, 10 upload failed,
 129 hangup, 130 interrupted (Ctrl-C), 141 output closed, 143 terminated, 1 internal error.
 --target scs-0128: 0 when no listed test failed, also for a TENTATIVE pass (listed tests without a result;
-summary.json says "result": "tentative"), 9 when one failed; no --guideline, no RefStack upload.`;
+summary.json says "result": "tentative"), 9 when one failed; no --guideline, no RefStack upload.
+Several clouds (--os-cloud repeated, --all-clouds): passwords asked first, one cloud after the other; each
+cloud in its own container and folder under one (DIR/CLOUD/, DIR/comparison.html); nothing uploaded (later:
+tcup upload DIR/CLOUD); the exit code is the worst: 130/143/129/141, 1, then 2-8 (lowest), 10, 9, 0.`;
 
 const int = (name: string) => (value: string) => {
   const n = Number(value);
@@ -120,15 +126,27 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   uploadOptions(
     program
       .addOption(
-        new Option('--os-cloud <name>', 'cloud from clouds.yaml (instead of OS_* variables)').env('OS_CLOUD'),
+        new Option(
+          '--os-cloud <name>',
+          'cloud from clouds.yaml (instead of OS_* variables); repeatable: several clouds, each in its own container',
+        )
+          .env('OS_CLOUD')
+          .argParser(collect),
+      )
+      .option('--all-clouds', 'run every cloud of clouds.yaml (as --os-cloud once for each)')
+      .option(
+        '--parallel <n>',
+        `several clouds: at most this many at a time (default ${DEFAULT_PARALLEL})`,
+        int('--parallel'),
       )
       .option(
         '--password-stdin',
         "read the OS_* / clouds.yaml user's password from standard input (accounts of --accounts: password: in the file)",
       )
       .option(
-        '--accounts <file>',
-        'Tempest accounts file (several non-admin users; passwords asked if missing)',
+        '--accounts <[cloud=]file>',
+        'Tempest accounts file (several non-admin users; passwords asked if missing); several clouds: CLOUD=FILE, once per cloud',
+        collect,
       )
       .option('-g, --guideline <version|file|url>', 'interop guideline', DEFAULT_GUIDELINE)
       .addOption(
@@ -155,7 +173,9 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
         new Option(
           '--tempest <version>',
           'Tempest 43 (Debian 13, OpenStack 2023.2-2025.1) or 33 (Debian 12, Xena-Zed); default: the one that supports the cloud',
-        ).choices(['43', '33']),
+        )
+          .choices(['43', '33'])
+          .env('TCUP_TEMPEST'),
       )
       .option(
         '--tempest-image <ref>',
@@ -187,6 +207,26 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
           `--upload is not offered for --target ${target}: RefStack knows no such guideline`,
           'the results stay in the results folder; drop --upload',
         );
+      // Refused before the key is read or its passphrase asked for: nothing of a standard's run is uploaded.
+      if (isStandardTarget(target) && typeof opts.sign === 'string')
+        throw new TcupError(
+          'USAGE',
+          `--sign is not offered for --target ${target}: nothing is uploaded, so there is nothing to sign`,
+          'drop --sign (and --key-passphrase-env); the results stay in the results folder',
+        );
+      const clouds = (opts.osCloud as string[] | undefined) ?? [];
+      const several = { clouds, allClouds: opts.allClouds === true };
+      if (isSeveralClouds(several)) {
+        exit.code = await (
+          await load.clouds()
+        ).runClouds(deps, toRunOptions({ ...opts, osCloud: undefined, accounts: undefined }, io), {
+          ...several,
+          cloudsFromEnv: program.getOptionValueSource('osCloud') === 'env',
+          accounts: (opts.accounts as string[] | undefined) ?? [],
+          parallel: opts.parallel as number | undefined,
+        });
+        return;
+      }
       exit.code = await (await load.run()).runTcup(deps, toRunOptions(opts, io));
     });
 
@@ -330,9 +370,12 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
 function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
   const str = (k: string) => (typeof o[k] === 'string' ? o[k] : undefined);
   return {
-    cloud: str('osCloud'),
+    cloud: (o.osCloud as string[] | undefined)?.[0],
     passwordStdin: o.passwordStdin === true,
-    accountsFile: str('accounts'),
+    accountsFile: singleAccountsFile(
+      (o.accounts as string[] | undefined) ?? [],
+      (o.osCloud as string[] | undefined)?.[0],
+    ),
     guideline: str('guideline') ?? DEFAULT_GUIDELINE,
     target: (str('target') ?? 'platform') as RunOptions['target'],
     types: (str('type') ?? 'required').split(',').map((t) => t.trim()),

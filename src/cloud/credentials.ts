@@ -229,13 +229,42 @@ function envLookup(env: Env): Lookup {
   };
 }
 
+/** Where openstackclient looks for clouds.yaml and secure.yaml, in order (after OS_CLIENT_CONFIG_FILE). */
+const configDirs = (env: Env, opts: CredentialOptions): string[] => [
+  opts.cwd ?? '.',
+  join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(opts.home, '.config'), 'openstack'),
+  '/etc/openstack',
+];
+
+/**
+ * Every cloud of the clouds.yaml openstackclient would read (merged with secure.yaml, so a cloud only
+ * secure.yaml names counts too), in the file's order: --all-clouds. No clouds.yaml is a CREDENTIALS error.
+ */
+export function listClouds(env: Env, opts: CredentialOptions): { file: string; names: string[] } {
+  const override = nonEmpty(env.OS_CLIENT_CONFIG_FILE);
+  const dirs = configDirs(env, opts);
+  if (override && opts.readFile(override) === undefined)
+    throw new TcupError(
+      'CREDENTIALS',
+      'OS_CLIENT_CONFIG_FILE names a file that cannot be read',
+      'fix or unset it',
+    );
+  const clouds = findYaml(opts, dirs, 'clouds', override);
+  if (!clouds)
+    throw new TcupError(
+      'CREDENTIALS',
+      '--all-clouds: no clouds.yaml was found',
+      `looked in ${[...(override ? [override] : []), ...dirs.map((d) => inDir(d, 'clouds.yaml'))].join(', ')}`,
+    );
+  const secure = findYaml(opts, dirs, 'secure', nonEmpty(env.OS_CLIENT_SECURE_FILE));
+  const all = merge(clouds.data, secure?.data);
+  const entries = isRecord(all) && isRecord(all.clouds) ? all.clouds : {};
+  return { file: clouds.file, names: Object.keys(entries).filter((n) => isRecord(entries[n])) };
+}
+
 function cloudLookup(env: Env, opts: CredentialOptions, cloud: string, via: string): Lookup {
   const override = nonEmpty(env.OS_CLIENT_CONFIG_FILE);
-  const dirs = [
-    opts.cwd ?? '.',
-    join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(opts.home, '.config'), 'openstack'),
-    '/etc/openstack',
-  ];
+  const dirs = configDirs(env, opts);
   if (override && opts.readFile(override) === undefined)
     throw new TcupError(
       'CREDENTIALS',

@@ -14,7 +14,7 @@ import { imageExists, imageHash, LABEL_HASH, tagOf } from '../engine/image.js';
 import type { RunTarget } from '../guidelines/model.js';
 import type { Deps } from '../pipeline/options.js';
 import { PLUGINS } from '../pipeline/steps/selection.js';
-import { checkImageLabels, prepareTempestImage } from '../pipeline/steps/tempest-image.js';
+import { prepareTempestImage } from '../pipeline/steps/tempest-image.js';
 import { proxyEnv } from '../pipeline/steps/proxy.js';
 import {
   describeVariant,
@@ -114,8 +114,9 @@ export function checkArchive(
   const tag = tagOf(hash);
   if (!image.repoTags.includes(tag))
     throw new TcupError('USAGE', `${file} does not name the image ${tag} that its content hash says`, hint);
-  const variant = checkImageLabels(tag, image.labels, { plugins: what.plugins });
-  return { tag, variant };
+  // A content hash this tcup builds decides everything else: the Tempest, the plugins, and the container
+  // scripts (so the protocol) are hashed into it.
+  return { tag, variant: what.variant };
 }
 
 export async function imageLoadCommand(

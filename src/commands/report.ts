@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { TcupError } from '../core/errors.js';
+import { EXIT_OK, TcupError } from '../core/errors.js';
 import type { Deps } from '../pipeline/options.js';
 import { compareRuns, formatComparisonText, renderComparison } from '../report/compare.js';
 import { renderReport } from '../report/html.js';
@@ -37,7 +37,7 @@ export function reportCommand(deps: Deps, dirs: string[], opts: ReportCommandOpt
       `${m.answer}\n${c.tests} tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ` +
         `${c.notRun} not run, ${c.notInstalled} not in this Tempest\nreport: ${shown(out)}\n`,
     );
-    return 0;
+    return EXIT_OK;
   }
   const comparison = compareRuns(models);
   const out = resolve(deps.cwd, opts.output ?? DEFAULT_COMPARISON);
@@ -55,7 +55,7 @@ export function reportCommand(deps: Deps, dirs: string[], opts: ReportCommandOpt
     deps.redactor.redact(formatComparisonText(comparison, { width, color, showSame: opts.all === true })) +
       `\ncomparison: ${shown(out)}\n`,
   );
-  return 0;
+  return EXIT_OK;
 }
 
 function write(path: string, html: string): void {

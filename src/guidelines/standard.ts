@@ -182,7 +182,11 @@ export function computeStandardVerdict(
 function fixtureReason(how: 'failed' | 'skipped', f: { phase: string; scope: string; result: TestResult }) {
   const what = f.phase.endsWith('Module') ? 'its module' : 'its class';
   const verb = how === 'failed' ? 'failed' : 'was skipped';
-  return `${what} ${verb} in ${f.phase}${f.result.reason ? `: ${f.result.reason}` : ''}`;
+  // Tempest often names the class in the reason ("VolumesGetTest skipped as Cinder is not available"):
+  // without it, the classes that share a cause share one line.
+  const name = f.scope.split('.').at(-1)!;
+  const reason = (f.result.reason ?? '').replace(new RegExp(`^${name} (skipped|failed) (as|because) `), '');
+  return `${what} ${verb} in ${f.phase}${reason ? `: ${reason}` : ''}`;
 }
 
 /** The rule and how tcup applies it, in one sentence (for the output and summary.json). */

@@ -1,8 +1,12 @@
 /** What the pipeline is given: the process it runs in (Deps) and what the user asked for (RunOptions). */
 import type { Account } from '../cloud/accounts.js';
+import type { Credentials } from '../cloud/credentials.js';
+import type { Reporter } from '../core/log.js';
 import type { Owner } from '../core/session.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { ComputeOptions } from './steps/compute.js';
+import type { TempestImage } from './steps/tempest-image.js';
+import type { TempestVariant } from '../tempest/variant.js';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -16,10 +20,18 @@ export interface Deps {
   onResize: (listener: () => void) => () => void;
   /** Who runs: the session label says it, so the containers of a launcher that died can be found. */
   owner: Owner;
+  /** Several clouds (src/pipeline/clouds.ts): this cloud's reporter (its own line, or `[cloud]` prefixes). */
+  reporter?: Reporter | undefined;
+  /** Several clouds: one Tempest image for all, made once (by the first cloud of the run still running). */
+  sharedImage?:
+    | ((variant: TempestVariant | undefined, make: () => Promise<TempestImage>) => Promise<TempestImage>)
+    | undefined;
 }
 
 export interface RunOptions {
   cloud?: string | undefined;
+  /** Several clouds: this cloud's credentials and accounts, asked for before the runs start in parallel. */
+  resolvedCloud?: { credentials: Credentials; accounts?: Account[] } | undefined;
   passwordStdin: boolean;
   accountsFile?: string | undefined;
   /** Accounts given directly instead of --accounts FILE (tcup demo). */

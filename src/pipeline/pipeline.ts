@@ -34,18 +34,20 @@ import type { Deps, RunOptions } from './options.js';
 export async function runTcup(deps: Deps, options: RunOptions): Promise<number> {
   const { redactor, signal } = deps;
   const session = options.session ?? newSession(deps.owner);
-  const reporter = createReporter({
-    write: (text) => deps.stderr.write(text),
-    isTTY: deps.stderr.isTTY === true,
-    verbose: options.verbose || options.debug,
-    redact: (text) => redactor.redact(text),
-  });
+  const reporter =
+    deps.reporter ??
+    createReporter({
+      write: (text) => deps.stderr.write(text),
+      isTTY: deps.stderr.isTTY === true,
+      verbose: options.verbose || options.debug,
+      redact: (text) => redactor.redact(text),
+    });
   const cleanup = createCleanupStack();
   for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
   const check = () => throwIfAborted(signal);
   try {
     // 1. Credentials: OS_* or clouds.yaml, a password asked for if missing, every secret registered.
-    const cloud = await resolveCloud(deps, options, reporter);
+    const cloud = options.resolvedCloud ?? (await resolveCloud(deps, options, reporter));
     const signingKey = await prepareUpload(deps, options.upload);
     const http = createHttpClient({
       env: deps.env,
@@ -112,18 +114,21 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     const reaped = await reapOrphans(engine, (s) => isOrphaned(s, deps.owner));
     if (reaped > 0)
       reporter.info(`removed ${reaped} container(s) left by an earlier tcup that did not finish`);
-    const image = await prepareTempestImage(
-      engine,
-      variant,
-      {
-        tempest: options.tempest,
-        tempestImage: options.tempestImage,
-        plugins: selection.plugins,
-        proxy: proxyEnv(deps.env),
-        signal,
-      },
-      reporter,
-    );
+    const makeImage = () =>
+      prepareTempestImage(
+        engine,
+        variant,
+        {
+          tempest: options.tempest,
+          tempestImage: options.tempestImage,
+          plugins: selection.plugins,
+          proxy: proxyEnv(deps.env),
+          signal,
+        },
+        reporter,
+      );
+    // Several clouds share one image, made once (src/pipeline/clouds.ts).
+    const image = await (deps.sharedImage ? deps.sharedImage(variant, makeImage) : makeImage());
     check();
 
     // 5. Match the requested tests to the installed Tempest; report every one that is missing.

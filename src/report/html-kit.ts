@@ -79,6 +79,7 @@ h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.2rem;margin:2rem 0 .6rem;
 h3{font-size:1rem;margin:1.2rem 0 .3rem;overflow-wrap:anywhere}
 .verdict{border:2px solid;border-radius:.4rem;padding:.8rem 1rem;margin:0 0 1rem}
 .verdict.ok{border-color:var(--pass);background:var(--pass-bg)}.verdict.bad{border-color:var(--fail);background:var(--fail-bg)}
+.verdict.tentative{border-color:var(--skip);background:var(--skip-bg)}
 .verdict .answer{font-size:1.15rem;font-weight:600;margin:.2rem 0;overflow-wrap:anywhere}.verdict p{margin:.3rem 0}
 .muted,.rule{color:var(--muted)}
 dl.counts{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem;padding:0}
@@ -106,7 +107,7 @@ footer{margin-top:2rem;color:var(--muted);font-size:.85rem}
 dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}th,td{padding:.25rem .3rem}}
 @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}pre{max-height:none;overflow:visible;break-inside:auto}
 thead{display:table-header-group}tr,section.failure,.verdict{break-inside:avoid}h2{break-after:avoid}
-.verdict.ok,.verdict.bad,.st,thead th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+.verdict.ok,.verdict.bad,.verdict.tentative,.st,thead th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 `;
 
 /** A whole page: nothing loads from anywhere (the policy forbids it), no script. */

@@ -4,7 +4,7 @@
  * run's facts. Every text is HTML-escaped; the inputs are the results folder's files, already redacted.
  */
 import { badge, esc, page, raw, table, testName } from './html-kit.js';
-import { buildReportModel, formatDuration, type ReportModel } from './model.js';
+import { buildReportModel, formatDuration, type ReportModel, type StandardReport } from './model.js';
 import type { ResultsFolderData } from '../results/read-folder.js';
 
 /** Tracebacks are kept to their last characters (where the exception is); the whole text is in junit.xml. */
@@ -21,6 +21,7 @@ export function renderFolderReport(folder: ResultsFolderData): string {
 export function renderReport(m: ReportModel): string {
   const sections = [
     verdictSection(m),
+    standardSection(m),
     capabilitiesSection(m),
     failedSection(m),
     skippedSection(m),
@@ -38,21 +39,93 @@ function verdictSection(m: ReportModel): string {
   const c = m.counts;
   const count = (key: string, label: string, n: number) =>
     `<div data-count="${key}"><dt>${esc(label)}</dt><dd>${n}</dd></div>`;
+  const tentative = m.standard?.result === 'tentative';
+  const cls = tentative ? 'ok tentative' : m.compliant ? 'ok' : 'bad';
+  const result = m.standard ? ` data-result="${esc(m.standard.result)}"` : '';
   return `<section aria-labelledby="verdict-h">
 <h2 id="verdict-h">Verdict</h2>
-<div class="verdict ${m.compliant ? 'ok' : 'bad'}" id="verdict" data-compliant="${m.compliant}">
+<div class="verdict ${cls}" id="verdict" data-compliant="${m.compliant}"${result}>
 <p><strong id="verdict-word">${esc(m.word)}</strong> — ${esc(m.title)}</p>
 <p class="answer" id="verdict-answer">${esc(m.answer)}</p>
 <p class="rule" id="verdict-rule">Rule: ${esc(m.rule)}</p>
 </div>
 <dl class="counts" aria-label="test counts">
-${count('tests', 'tests', c.tests)}
+${count('tests', m.standard ? 'listed tests' : 'tests', c.tests)}
 ${count('passed', 'passed', c.passed)}
 ${count('failed', 'failed', c.failed)}
 ${count('skipped', 'skipped', c.skipped)}
 ${count('notRun', 'not run', c.notRun)}
 ${count('notInstalled', 'not in this Tempest', c.notInstalled)}
 </dl>
+</section>`;
+}
+
+const RESULT_WORDS: Record<StandardReport['result'], string> = {
+  compliant: 'compliant: no listed test failed',
+  tentative: 'TENTATIVE pass: no listed test failed, but not every listed test has a result',
+  'not-compliant': 'NOT compliant: a listed test failed',
+};
+
+/** A standard's run (SCS-0128): the standard, the result and why, the rule as tcup applied it. */
+function standardSection(m: ReportModel): string {
+  const s = m.standard;
+  if (!s) return '';
+  const fact = (key: string, label: string, value: string) =>
+    `<dt>${esc(label)}</dt><dd data-standard="${key}">${esc(value)}</dd>`;
+  const noResult = s.noResult.reduce((n, g) => n + g.tests.length, 0);
+  const facts = [
+    fact(
+      'standard',
+      'standard',
+      `${s.label}${s.title ? `: ${s.title}` : ''}${s.status ? ` (${s.status})` : ''}`,
+    ),
+    ...(s.source ? [fact('source', 'list from', s.source)] : []),
+    fact('result', 'result', RESULT_WORDS[s.result]),
+    ...(s.rule.text ? [fact('rule', `rule${s.rule.id ? ` (${s.rule.id})` : ''}`, s.rule.text)] : []),
+    fact('applied', 'applied as', s.rule.applied),
+  ];
+  const why =
+    noResult === 0
+      ? ''
+      : `<h3 id="no-result-h">${esc(
+          s.result === 'tentative'
+            ? `Why TENTATIVE: ${noResult} of ${s.listed} listed tests have no result`
+            : `${noResult} of ${s.listed} listed tests have no result`,
+        )}</h3>
+${table({
+  caption: 'Listed tests without a result, by reason',
+  className: 'no-result',
+  head: ['reason', 'outcome', 'tests', 'which'],
+  numeric: [2],
+  rows: s.noResult.map((g) => ({
+    cells: [
+      clip(g.reason || '(no reason given)', MAX_REASON_CHARS, 'summary.json'),
+      g.outcome,
+      g.tests.length,
+      g.tests.length === 1
+        ? testName(g.tests[0]!)
+        : raw(`<ul class="names">${g.tests.map((n) => `<li>${testName(n).html}</li>`).join('')}</ul>`),
+    ],
+    attrs: { 'data-outcome': g.outcome, 'data-tests': String(g.tests.length) },
+  })),
+})}`;
+  const fixtures =
+    s.failedFixtures.length === 0
+      ? ''
+      : table({
+          caption: 'Failed fixtures of listed tests (Tempest reports them as failed test cases)',
+          className: 'failed-fixtures',
+          head: ['fixture', 'reason'],
+          rows: s.failedFixtures.map((f) => ({
+            cells: [testName(f.name), clip(f.reason || '(no reason given)', MAX_REASON_CHARS, 'tests.json')],
+          })),
+        });
+  return `<section aria-labelledby="standard-h">
+<h2 id="standard-h">Standard</h2>
+<dl class="facts standard">
+${facts.join('\n')}
+</dl>
+${[why, fixtures].filter(Boolean).join('\n')}
 </section>`;
 }
 

@@ -5,7 +5,12 @@
  */
 import { formatAnswer, type SummaryJson, type Verdict } from '../guidelines/verdict.js';
 import { TARGET_PRODUCTS, isTarget, type CapabilityStatus } from '../guidelines/model.js';
-import { formatStandardAnswer, type StandardVerdict } from '../guidelines/standard.js';
+import {
+  FIXTURE,
+  formatStandardAnswer,
+  type StandardResult,
+  type StandardVerdict,
+} from '../guidelines/standard.js';
 import type { ResultsFolderData } from '../results/read-folder.js';
 import type { TestResult } from '../results/tests.js';
 
@@ -47,6 +52,32 @@ export interface Fact {
   value: string;
 }
 
+/** Listed tests of a standard that share why they have no result (`its class was skipped in setUpClass: …`). */
+export interface NoResultGroup {
+  /** `not run` or `not in this Tempest` */
+  outcome: 'not run' | 'not in this Tempest';
+  reason: string;
+  tests: string[];
+}
+
+/** A run against a standard (SCS-0128): what it is, what the rule found, and why a pass is tentative. */
+export interface StandardReport {
+  id: string;
+  /** `SCS-0128 v1` */
+  label: string;
+  title?: string;
+  status?: string;
+  /** Where the list comes from: `repository path @ commit (date)`. */
+  source?: string;
+  result: StandardResult;
+  rule: { id: string; text: string; applied: string };
+  listed: number;
+  /** Listed tests without a result (not run, or not in the installed Tempest), grouped by reason, largest first. */
+  noResult: NoResultGroup[];
+  /** Class or module fixtures of listed tests that failed. */
+  failedFixtures: { name: string; reason: string }[];
+}
+
 export interface ReportModel {
   /** The folder's name. */
   name: string;
@@ -60,6 +91,8 @@ export interface ReportModel {
   answer: string;
   /** How the verdict was reached. */
   rule: string;
+  /** A standard's run (kind `standard`): the standard, its result and why. */
+  standard?: StandardReport;
   capabilities: CapabilityRow[];
   counts: Counts;
   failed: FailedTest[];
@@ -85,13 +118,13 @@ export interface RunFacts {
   startedAt?: string;
 }
 
-const FIXTURE = /^(setUpClass|tearDownClass) \((.+)\)$/;
 const SLOWEST = 15;
 
+/** As the live progress (src/tempest/progress.ts) and the verdict count: xfail passes, uxsuccess fails. */
 export const STATE_OF: Record<TestResult['status'], State> = {
   success: 'pass',
   fail: 'fail',
-  xfail: 'fail',
+  xfail: 'pass',
   uxsuccess: 'fail',
   skip: 'skip',
   'not-run': 'not run',
@@ -110,16 +143,33 @@ export function buildReportModel(folder: ResultsFolderData): ReportModel {
   const summary = obj(folder.summary);
   const listed = folder.tests.filter((t) => !FIXTURE.test(t.name));
   const notInstalled = uniq([...strings(summary.notInstalled), ...folder.missing]);
-  const counts = countsOf(obj(summary.counts), listed, notInstalled.length);
+  let counts = countsOf(obj(summary.counts), listed, notInstalled.length);
   const capabilities = (Array.isArray(summary.capabilities) ? summary.capabilities : []).map((c) =>
     capabilityRow(obj(c)),
   );
   const partial = summary.partial === true;
   const guideline = !partial && typeof summary.version === 'string' && typeof summary.target === 'string';
-  const standard =
-    !partial && !guideline && typeof summary.standard === 'object' && summary.standard !== null;
   const compliant = summary.compliant === true && !partial;
-  const tentative = standard && summary.tentative === true;
+  const result = str(summary.result);
+  // A standard's summary (src/guidelines/standard.ts) has no version: it names the standard and its result.
+  const standard =
+    !partial &&
+    !guideline &&
+    (typeof summary.standard === 'object' ||
+      typeof summary.standard === 'string' ||
+      result === 'compliant' ||
+      result === 'tentative' ||
+      result === 'not-compliant');
+  const standardResult: StandardResult =
+    result === 'compliant' || result === 'tentative' || result === 'not-compliant'
+      ? result
+      : !compliant
+        ? 'not-compliant'
+        : summary.tentative === true
+          ? 'tentative'
+          : 'compliant';
+  const tentative = standard && standardResult === 'tentative';
+  let standardReport: StandardReport | undefined;
 
   let title: string;
   let answer: string;
@@ -160,32 +210,63 @@ export function buildReportModel(folder: ResultsFolderData): ReportModel {
         ? ` Only capabilities matching ${patterns.join(', ')} were selected: not a full check.`
         : '');
   } else if (standard) {
-    const s = obj(summary.standard);
+    const s = typeof summary.standard === 'string' ? { id: summary.standard } : obj(summary.standard);
     const label =
-      [str(s.name), str(s.version)].filter(Boolean).join(' ') || str(summary.target) || 'standard';
+      [str(s.name), str(s.version)].filter(Boolean).join(' ') ||
+      str(s.id) ||
+      str(summary.target) ||
+      'standard';
     title = `${label}${str(s.title) ? `: ${str(s.title)}` : ''}`;
-    const listed = obj(summary.listed);
+    const listedCounts = obj(summary.listed);
     const named = (v: unknown) =>
       (Array.isArray(v) ? v : []).map((t) => ({ name: str(obj(t).name) ?? '', reason: str(obj(t).reason) }));
-    const result = str(summary.result);
+    // The standard counts its listed tests (a test of a class skipped in setUpClass has no result of its
+    // own but is "not run"): the page shows those counts, as the answer line does.
+    counts = {
+      tests: num(listedCounts.listed) ?? counts.tests,
+      passed: num(listedCounts.passed) ?? counts.passed,
+      failed: num(listedCounts.failed) ?? counts.failed,
+      skipped: num(listedCounts.skipped) ?? counts.skipped,
+      notRun: num(listedCounts.notRun) ?? counts.notRun,
+      notInstalled: num(listedCounts.notInstalled) ?? counts.notInstalled,
+    };
+    const failedFixtures = named(summary.failedFixtures).map((f) => ({
+      name: f.name,
+      reason: f.reason ?? '',
+    }));
     const pseudo: StandardVerdict = {
       standard: { ...(s as unknown as StandardVerdict['standard']), label },
-      result: result === 'compliant' || result === 'tentative' ? result : 'not-compliant',
+      result: standardResult,
       compliant,
-      counts: {
-        listed: num(listed.listed) ?? counts.tests,
-        passed: num(listed.passed) ?? counts.passed,
-        failed: num(listed.failed) ?? counts.failed,
-        skipped: num(listed.skipped) ?? counts.skipped,
-        notRun: num(listed.notRun) ?? counts.notRun,
-        notInstalled: num(listed.notInstalled) ?? counts.notInstalled,
-      },
+      counts: { ...counts, listed: counts.tests },
       tests: named(summary.failedTests).map((t) => ({ name: t.name, outcome: 'failed' as const })),
-      failedFixtures: named(summary.failedFixtures).map((f) => ({ name: f.name })),
+      failedFixtures,
     };
     answer = formatStandardAnswer(pseudo);
     const r = obj(summary.rule);
     rule = str(r.applied) ?? str(r.text) ?? "The standard's rule.";
+    const src = obj(s.source);
+    const source = [str(src.repository), str(src.path)].filter(Boolean).join(' ');
+    const commit = str(src.commit);
+    standardReport = {
+      id: str(s.id) ?? str(summary.target) ?? label,
+      label,
+      ...(str(s.title) ? { title: str(s.title)! } : {}),
+      ...(str(s.status) ? { status: str(s.status)! } : {}),
+      ...(source
+        ? {
+            source:
+              source +
+              (commit ? ` @ ${commit.slice(0, 12)}` : '') +
+              (str(src.date) ? ` (${str(src.date)})` : ''),
+          }
+        : {}),
+      result: standardResult,
+      rule: { id: str(r.id) ?? '', text: str(r.text) ?? '', applied: rule },
+      listed: counts.tests,
+      noResult: noResultGroups(named(summary.notRunTests), notInstalled),
+      failedFixtures,
+    };
   } else if (partial) {
     title = 'an interrupted run';
     answer = `interrupted: ${num(summary.results) ?? listed.length} of ${num(summary.planned) ?? '?'} tests have a result; no verdict`;
@@ -230,6 +311,7 @@ export function buildReportModel(folder: ResultsFolderData): ReportModel {
     compliant,
     answer,
     rule,
+    ...(standardReport ? { standard: standardReport } : {}),
     capabilities,
     counts,
     failed,
@@ -251,8 +333,9 @@ function countsOf(given: Loose, listed: readonly TestResult[], notInstalled: num
   const count = (...s: TestResult['status'][]) => listed.filter((t) => s.includes(t.status)).length;
   return {
     tests: num(given.tests) ?? listed.length,
-    passed: num(given.passed) ?? count('success'),
-    failed: num(given.failed) ?? count('fail', 'xfail', 'uxsuccess'),
+    // As the live progress and the verdict count them: an expected failure passes, an unexpected success fails.
+    passed: num(given.passed) ?? count('success', 'xfail'),
+    failed: num(given.failed) ?? count('fail', 'uxsuccess'),
     skipped: num(given.skipped) ?? count('skip'),
     notRun: num(given.notRun) ?? count('not-run'),
     notInstalled: num(given.notInstalled) ?? notInstalled,
@@ -307,6 +390,23 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Tests without a result grouped by why (a cloud without compute has one reason for most), largest first. */
+function noResultGroups(
+  notRun: { name: string; reason: string | undefined }[],
+  notInstalled: string[],
+): NoResultGroup[] {
+  const groups = new Map<string, NoResultGroup>();
+  const add = (outcome: NoResultGroup['outcome'], reason: string, name: string) => {
+    const key = `${outcome}\u0000${reason}`;
+    const g = groups.get(key) ?? { outcome, reason, tests: [] };
+    g.tests.push(name);
+    groups.set(key, g);
+  };
+  for (const t of notRun) add('not run', t.reason ?? '', t.name);
+  for (const name of notInstalled) add('not in this Tempest', 'not in the installed Tempest', name);
+  return [...groups.values()].sort((a, b) => b.tests.length - a.tests.length);
 }
 
 function uniq(values: string[]): string[] {

@@ -319,19 +319,23 @@ export function describeChoice(choice: VariantChoice): string {
 
 // ------------------------------------------------------------------------------------------ image
 
-/** How to build a variant's image: its Debian (a hashed build arg) and the labels that say what it is. */
+/**
+ * How to build a variant's image: its Debian (a hashed build arg) and the labels that say what it is. The
+ * newest is the Dockerfile's default (`ARG DEBIAN=trixie`, which its hashed text decides): no arg, so
+ * its tag is the plain content hash of the recipe.
+ */
 export function tempestImageOptions(
   variant: TempestVariant,
   plugins: readonly string[],
 ): { plugins: readonly string[]; args: Record<string, string>; labels: Record<string, string> } {
   return {
     plugins,
-    args: { DEBIAN: variant.debian },
+    args: variant.debian === NEWEST.debian ? {} : { DEBIAN: variant.debian },
     labels: { [LABEL_TEMPEST]: variant.id, [LABEL_PLUGINS]: [...plugins].sort().join(' ') },
   };
 }
 
 /** The build args of every variant: `tcup cleanup --images` keeps their images, `image load` knows them. */
-export const VARIANT_IMAGE_ARGS: readonly Record<string, string>[] = VARIANTS.map((v) => ({
-  DEBIAN: v.debian,
-}));
+export const VARIANT_IMAGE_ARGS: readonly Record<string, string>[] = VARIANTS.map(
+  (v) => tempestImageOptions(v, []).args,
+);

@@ -7,6 +7,7 @@
  * (clouds.yaml without the cloud, OS_AUTH_URL without a scheme) is a credentials error (3), as the exit
  * code table documents ("3 credentials"), with the same one-sentence message and hint.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,18 @@ describe('bad input: refused fast, before the cloud or Docker', () => {
     htmlUrl = `http://127.0.0.1:${(html.address() as AddressInfo).port}/list.txt`;
     writeFileSync(join(dir, 'bad-guideline.json'), '{ "schema": "2.0", "capabilities": { ');
     writeFileSync(join(dir, 'empty-list.txt'), '\n\n');
+    // A signing key with a passphrase: without a terminal, reading it would stop at the passphrase.
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'rsa',
+      '-b',
+      '2048',
+      '-N',
+      'pass phrase',
+      '-f',
+      join(dir, 'key'),
+    ]);
     mkdirSync(join(dir, 'config'));
     writeFileSync(
       join(dir, 'clouds.yaml'),
@@ -140,6 +153,24 @@ describe('bad input: refused fast, before the cloud or Docker', () => {
     const r = await tcup([], { OS_AUTH_URL: 'keystone.example.com:5000/v3' });
     expectRefused(r, 3, /✖ OS_AUTH_URL/);
     expect(r.stderr).toMatch(/hint: .*https:\/\/keystone\.example\.com:5000\/v3/);
+  });
+
+  it.each([
+    [['--upload'], /✖ --upload is not offered for --target scs-0128: RefStack knows no such guideline/],
+    [
+      ['--sign', 'key'],
+      /✖ --sign is not offered for --target scs-0128: nothing is uploaded, so there is nothing to sign/,
+    ],
+    [
+      ['--sign', 'key', '--key-passphrase-env', 'KEY_PASS'],
+      /✖ --sign is not offered for --target scs-0128: nothing is uploaded/,
+    ],
+  ])('--target scs-0128 with %j (nothing is uploaded for a standard): exit 2', async (args, message) => {
+    const r = await tcup(['--target', 'scs-0128', ...args], { KEY_PASS: 'pass phrase' });
+    expectRefused(r, 2, message);
+    // Refused before the key is read: no passphrase asked for or checked.
+    expect(r.stderr).not.toMatch(/terminal|passphrase (is|was)|cannot decrypt/i);
+    expect(r.stderr).toMatch(/hint: .*drop --(upload|sign)/);
   });
 
   it('tcup upload of a folder without results: exit 2', async () => {

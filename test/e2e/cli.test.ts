@@ -25,31 +25,69 @@ describe('tcup commands (single file)', () => {
     expect(r.stdout).toMatch(/^orchestration\.2020\.06\s+add-on/m);
   });
 
-  it('documents every command and the exit codes in --help', async () => {
+  it('documents every command, every option and the exit codes in --help', async () => {
     const r = await tcup(['--help']);
     expect(r.code).toBe(0);
-    for (const word of [
+    const [options, commands] = r.stdout.split(/^Commands:$/m);
+    // Each option on a line of its own under Options: (not only mentioned in an example).
+    for (const option of [
       '--os-cloud',
+      '--all-clouds',
+      '--parallel',
       '--password-stdin',
       '--accounts',
       '--guideline',
       '--target',
+      '--type',
+      '--include-flagged',
       '--capability',
       '--test-list',
       '--rerun-failed',
+      '--concurrency',
+      '--tempest-option',
+      '--network',
+      '--tempest',
+      '--tempest-image',
+      '--image',
+      '--flavor',
+      '--flavor-alt',
+      '--fixed-network',
+      '--external-network',
+      '--validation',
+      '--cleanup-cloud',
+      '--results-dir',
       '--upload',
+      '--refstack-url',
       '--sign',
+      '--key-passphrase-env',
       '--anonymous',
+      '--yes',
       '--dry-run',
+      '--again',
+      '--cacert',
+      '--insecure',
       '--debug',
-      'demo',
-      'guidelines',
-      'upload',
-      'sign',
-      'Exit codes',
+      '--verbose',
     ])
-      expect(r.stdout).toContain(word);
+      expect(options).toMatch(new RegExp(`^  (-\\w, )?${option}( <[^>]+>)?  `, 'm'));
+    expect(commands, 'a Commands: section').toBeDefined();
+    for (const command of ['guidelines', 'upload', 'report', 'demo', 'cleanup', 'image', 'sign'])
+      expect(commands).toMatch(new RegExp(`^  ${command}( \\[options\\])?( <[^>]+>)?  `, 'm'));
+    for (const words of ['Examples:', 'Exit codes', '--target scs-0128', 'TENTATIVE'])
+      expect(r.stdout).toContain(words);
     expect(r.stdout).not.toContain('image-tag');
+  });
+
+  it.each([
+    [['report'], ['-o, --output <file>', '--all']],
+    [['cleanup'], ['--dry-run', '--images', '--all']],
+    [['image'], ['save [options] <file>', 'load [options] <file>']],
+    [['upload'], ['--sign <key>', '--anonymous', '--dry-run', '--again']],
+  ])('documents what %j takes in its --help', async (command, entries) => {
+    const r = await tcup([...command, '--help']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const entry of entries)
+      expect(r.stdout).toMatch(new RegExp(`^  ${entry.replace(/[[\]]/g, '\\$&')}  `, 'm'));
   });
 
   it('prints the public key and self-signature for a RefStack profile', async () => {

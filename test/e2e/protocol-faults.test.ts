@@ -18,6 +18,7 @@ import {
   type ImageFault,
 } from '../support/image-faults.js';
 import { runLauncher } from '../support/launcher.js';
+import { PROTOCOL_VECTORS } from '../support/protocol-vectors.js';
 import { SCRUBBED, SECRET_CASES, SECRET_VECTORS, scrubInput } from '../support/secret-forms.js';
 import {
   buildTempestImage,
@@ -121,8 +122,20 @@ describeDocker('container protocol faults', () => {
     expect(r.stderr).not.toMatch(/NOT compliant/);
   });
 
-  it("the image's protocol.py describes the same protocol as the launcher", () => {
+  it("the image's protocol.py describes the same protocol as the launcher and judges the vectors alike", () => {
     expect(inImage(image, 'protocol.py', ['--describe'])).toEqual(describeProtocol());
+    const verdicts = inImage(
+      image,
+      'protocol.py',
+      ['--check'],
+      PROTOCOL_VECTORS.map((v) => ({ kind: v.kind, text: v.text })),
+    ) as object[];
+    expect(PROTOCOL_VECTORS.map((v, i) => ({ name: v.name, ...verdicts[i] }))).toEqual(
+      PROTOCOL_VECTORS.map((v) => ({
+        name: v.name,
+        ...(v.error === undefined ? { ok: true } : { ok: false, error: v.error }),
+      })),
+    );
   });
 
   it("the image's scrubber computes the table's forms and removes every one", () => {

@@ -1,6 +1,7 @@
 /**
  * The built single file, copied alone into an empty directory, run as a user would against the real
- * Keystone test bed: identity capabilities of 2020.06, results on disk, nothing left, no secret anywhere.
+ * Keystone test bed of Zed (Debian 12) with Tempest 33 (TCUP_TEMPEST=33: Keystone alone does not tell
+ * its release): identity capabilities of 2020.06, results on disk, nothing left, no secret anywhere.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     keystone = await startKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     resultsDir = join(dir, 'results');
-    env = openrcEnv(keystone, keystone.members[0]!);
+    env = { ...openrcEnv(keystone, keystone.members[0]!), TCUP_TEMPEST: '33' };
     // The user's RefStack key (OpenSSH format, as ssh-keygen makes it), registered with the server.
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'refstack_key')]);
     refstack = await startRefstackServer({ anonymous: false });
@@ -68,7 +69,10 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     await keystone?.stop();
   });
 
-  it('passes the identity capabilities and says so', () => {
+  it('passes the identity capabilities with Tempest 33, and says so', () => {
+    expect(run.stderr).toMatch(
+      /› Tempest 33 \(Debian 12\), Tempest 33\.0\.0 and python-tempestconf 2\.5\.0: as asked \(--tempest 33\); Keystone's version document \(v3\.14, 2020-04-07\) is the same from Ussuri to 2025\.1/,
+    );
     expect(run.stderr).toMatch(/identity-v3-tokens-create/);
     expect(run.stderr).toMatch(/OpenStack Powered Platform 2020\.06: \d+ of \d+ required capabilities pass/);
     expect(run.code, run.stderr).toBe(0);
@@ -197,8 +201,16 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     const { OS_PASSWORD: _, ...noPassword } = openrcEnv(keystone, keystone.members[1]!);
     const refused = await runLauncher(launcher, [], { cwd: dir, env: noPassword });
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/✖ OS_PASSWORD is not set and there is no terminal to ask for it/);
-    expect(refused.stderr).toMatch(/--password-stdin/);
+    // It names whose password is missing (user, project, host), the variable, and what supplies it.
+    const user = noPassword.OS_USERNAME!;
+    const project = noPassword.OS_PROJECT_NAME!;
+    const host = new URL(noPassword.OS_AUTH_URL!).host;
+    const errorLine = refused.stderr.split('\n').find((l) => l.startsWith('✖'));
+    expect(errorLine, refused.stderr).toMatch(
+      /^✖ OS_PASSWORD is not set \(.*\) and there is no terminal to ask for it$/,
+    );
+    expect(errorLine).toContain(`the password of user ${user}, project ${project} on ${host}`);
+    expect(refused.stderr).toMatch(/\n\s+hint: .*OS_PASSWORD.*--password-stdin/);
     const wrong = await runLauncher(launcher, ['--password-stdin'], {
       cwd: dir,
       env: noPassword,

@@ -1,7 +1,8 @@
 /**
- * The flagship run: "OpenStack Powered Storage" 2020.06 against a real Keystone + Swift, from one command,
- * as a user would with an accounts file; and the same cloud with only the OS_* user, which must say why
- * it is not compliant.
+ * The flagship run: "OpenStack Powered Storage" 2020.06 against a real Keystone + Swift of today's
+ * release (Debian 13: Keystone 27, Swift 2.35 = OpenStack 2025.1), from one command, as a user would
+ * with an accounts file: tcup picks Tempest 43 by itself (Swift's /info says 2025.1) and says why; and
+ * the same cloud with only the OS_* user, which must say why it is not compliant.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -42,8 +43,8 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    await buildTestbedImages('2025.1');
+    keystone = await startKeystone({ release: '2025.1', memberPassword: PASSWORD });
     swift = await startSwift(keystone, { resellerPassword: PASSWORD });
     const { dir, launcher } = launcherInEmptyDir();
     const accounts = [...keystone.members, ...swift.resellers].map((u) => ({
@@ -70,6 +71,13 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
   afterAll(async () => {
     await swift?.stop();
     await keystone?.stop();
+  });
+
+  it('picks Tempest 43 without being asked, and says why in one line', () => {
+    for (const run of [full, single])
+      expect(run.stderr).toMatch(
+        /› Tempest 43 \(Debian 13\), Tempest 43\.0\.0 and python-tempestconf 3\.5\.1: Swift is 2\.35\.\d+ \(2025\.1\): it supports 2023\.2-2025\.1\n/,
+      );
   });
 
   it('with an accounts file: 58 of 58 pass, compliant, exit 0', () => {

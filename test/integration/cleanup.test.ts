@@ -15,6 +15,7 @@ import { listTcupImages, removeImage } from '../../src/engine/inventory.js';
 import type { Deps } from '../../src/pipeline/options.js';
 import { PLUGINS } from '../../src/pipeline/steps/selection.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
+import { VARIANT_IMAGE_ARGS } from '../../src/tempest/variant.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 
 const engine = createEngine(process.env);
@@ -142,7 +143,7 @@ describeDocker('tcup cleanup on the real engine', () => {
   it('--images --dry-run lists a tcup image this version does not build, and none that it does', async () => {
     const out = await cleanup({ dryRun: true, images: true });
     expect(out).toContain(`would remove image ${image} (not an image this tcup builds)`);
-    for (const tag of currentImageTags([[], ...Object.values(PLUGINS)]))
+    for (const tag of currentImageTags([[], ...Object.values(PLUGINS)], VARIANT_IMAGE_ARGS))
       expect(out).not.toContain(`image ${tag} `);
     expect(await exists('image', image)).toBe(true);
   });

@@ -14,6 +14,7 @@ import {
 } from '../../src/engine/container.js';
 import { TcupError } from '../../src/core/errors.js';
 import { lineWriter } from '../../src/tempest/test-run.js';
+import { NEWEST, tempestImageOptions } from '../../src/tempest/variant.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 
 const engine = createEngine(process.env);
@@ -104,7 +105,7 @@ describeDocker('docker modules on the real engine', () => {
 
   it('runs the Tempest image: secrets only on stdin, events on stdout, files out of the tmpfs, then gone', async () => {
     const image = await ensureImage(engine, loadImageFiles(), {
-      plugins: [],
+      ...tempestImageOptions(NEWEST, []),
       proxy: {},
       onLine: () => undefined,
     });

@@ -1,7 +1,8 @@
 /**
  * A results folder as a real run writes it, without running Tempest: the bundled 2020.06 object
- * guideline, per-test results of the shape the container reports, the verdict step of the pipeline,
- * a junit.xml as subunit2junitxml writes it, and the real results-folder writer (report.html included).
+ * guideline (or the bundled standard SCS-0128, `--target scs-0128`), per-test results of the shape the
+ * container reports, the verdict step of the pipeline, a junit.xml as subunit2junitxml writes it, and
+ * the real results-folder writer (report.html included).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { createReporter } from '../../src/core/log.js';
 import { loadBundledGuideline } from '../../src/guidelines/load.js';
 import { selectTests } from '../../src/guidelines/select.js';
+import { loadStandard } from '../../src/guidelines/standard.js';
 import { judge } from '../../src/pipeline/steps/verdict.js';
 import type { MatchedSelection } from '../../src/pipeline/steps/selection.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
@@ -17,8 +19,18 @@ import { createResultsDir, writeResultsFolder } from '../../src/results/folder.j
 import { buildRefstackDocument, type TestResult } from '../../src/results/tests.js';
 
 export interface FixtureOptions {
+  /** Run the bundled standard's list (as `--target scs-0128`) instead of the 2020.06 object guideline. */
+  standard?: 'scs-0128';
   /** Test names (or name suffixes) made to fail. */
   fail?: string[];
+  /** Test names (or suffixes) that are expected failures (xfail), and unexpected successes (uxsuccess). */
+  xfail?: string[];
+  uxsuccess?: string[];
+  /**
+   * Classes (full names) skipped or failed in setUpClass: their tests have no result, the class one
+   * `setUpClass (CLASS)` result, as Tempest reports a class that raised in setUpClass.
+   */
+  classSetup?: { class: string; status: 'skip' | 'fail'; reason: string }[];
   /** Test names (or suffixes) skipped, with this reason. */
   skip?: { match: string; reason: string }[];
   /** Requested tests the "installed Tempest" lacks. */
@@ -33,6 +45,8 @@ export interface Fixture {
   tests: TestResult[];
   summary: Record<string, unknown>;
   secret: string;
+  /** What the run printed (its tcup.log), redacted. */
+  log: string;
 }
 
 /** Escaped as python-junitxml escapes (`'` is left as it is). */
@@ -58,13 +72,30 @@ export async function writeFixtureFolder(options: FixtureOptions = {}): Promise<
   const secret = options.secret ?? `pa'ss<w>&rd-${Math.random().toString(36).slice(2, 8)}`;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tcup-report-'));
   await createResultsDir(dir);
-  const guideline = selectTests(loadBundledGuideline('2020.06', 'object'), { target: 'object' });
+  const standard = options.standard ? loadStandard(options.standard) : undefined;
+  const guideline = standard
+    ? undefined
+    : selectTests(loadBundledGuideline('2020.06', 'object'), { target: 'object' });
+  const requested = standard?.tests ?? guideline!.tests;
   const notInstalled = new Set(options.notInstalled ?? []);
+  const classSetup = options.classSetup ?? [];
+  const setupOf = (name: string) => classSetup.find((c) => name.startsWith(`${c.class}.`));
   const matches = (name: string, m: string) => name === m || name.endsWith(m);
   const junit: string[] = [];
   const results: TestResult[] = [];
-  guideline.tests
-    .filter((t) => !notInstalled.has(t.name))
+  for (const c of classSetup) {
+    const name = `setUpClass (${c.class})`;
+    results.push({ id: name, name, status: c.status, reason: c.reason });
+    junit.push(
+      `<testcase classname="" name="${xml(name)}" time="0.000">\n` +
+        (c.status === 'skip'
+          ? `<skipped>${xml(c.reason)}</skipped>`
+          : `<error type="testtools.testresult.real._StringException">_StringException: ${xml(c.reason)}\n</error>`) +
+        '\n</testcase>',
+    );
+  }
+  requested
+    .filter((t) => !notInstalled.has(t.name) && !setupOf(t.name))
     .forEach((t, i) => {
       const id = t.uuid ? `${t.name}[id-${t.uuid}]` : t.name;
       const durationMs = 40 + ((i * 137) % 900);
@@ -78,6 +109,17 @@ export async function writeFixtureFolder(options: FixtureOptions = {}): Promise<
         junit.push(
           `<testcase classname="${xml(classname)}" name="${xml(method)}" time="${durationMs / 1000}">\n` +
             `<failure type="testtools.testresult.real._StringException">_StringException: ${xml(text)}\n</failure>\n</testcase>`,
+        );
+      } else if (options.uxsuccess?.some((f) => matches(t.name, f))) {
+        results.push({ ...base, status: 'uxsuccess' });
+        junit.push(
+          `<testcase classname="${xml(classname)}" name="${xml(method)}" time="${durationMs / 1000}">\n` +
+            `<failure type="unittest.case._UnexpectedSuccess"></failure>\n</testcase>`,
+        );
+      } else if (options.xfail?.some((f) => matches(t.name, f))) {
+        results.push({ ...base, status: 'xfail', reason: 'expected: a known bug' });
+        junit.push(
+          `<testcase classname="${xml(classname)}" name="${xml(method)}" time="${durationMs / 1000}" />`,
         );
       } else if (skip) {
         results.push({ ...base, status: 'skip', reason: skip.reason });
@@ -104,11 +146,14 @@ export async function writeFixtureFolder(options: FixtureOptions = {}): Promise<
     redact: (t) => redactor.redact(t),
   });
   const matched: MatchedSelection = {
-    ids: results.map((r) => r.id),
+    ids: results.filter((r) => !r.name.startsWith('setUpClass (')).map((r) => r.id),
     missing: [...notInstalled],
     renamed: {},
   };
-  const verdict = judge({ guideline, tests: guideline.tests, plugins: [] }, matched, results, reporter);
+  const selection = standard
+    ? { standard, tests: standard.tests, plugins: [] }
+    : { guideline: guideline!, tests: guideline!.tests, plugins: [] };
+  const verdict = judge(selection, matched, results, reporter);
   const durationSeconds = 754.2;
   const summary = {
     ...verdict.summary,
@@ -129,7 +174,10 @@ export async function writeFixtureFolder(options: FixtureOptions = {}): Promise<
         ['tempest.log', Buffer.from(`2026-12-01 09:00:01 DEBUG auth password=${secret}\n`)],
       ]),
       tests: verdict.tests,
-      refstack: buildRefstackDocument(verdict.tests, summary.run.cpid, durationSeconds),
+      // As the pipeline: a standard is no RefStack guideline, so no refstack.json.
+      ...(standard
+        ? {}
+        : { refstack: buildRefstackDocument(verdict.tests, summary.run.cpid, durationSeconds) }),
       summary,
       missing: [...notInstalled],
       log: reporter.transcript(),
@@ -138,5 +186,5 @@ export async function writeFixtureFolder(options: FixtureOptions = {}): Promise<
     redactor,
     redactor.secrets(),
   );
-  return { dir, tests: verdict.tests, summary, secret };
+  return { dir, tests: verdict.tests, summary, secret, log: redactor.redact(reporter.transcript()) };
 }

@@ -7,6 +7,8 @@ import {
   readImageFiles,
   type ImageFile,
 } from '../../src/engine/build-context.js';
+import { IMAGE_REPO, imageHash, imageTag } from '../../src/engine/image.js';
+import { NEWEST, tempestImageOptions, variantById } from '../../src/tempest/variant.js';
 
 const files: ImageFile[] = [
   { name: 'Dockerfile', content: Buffer.from('FROM x\n') },
@@ -35,6 +37,27 @@ describe('build context', () => {
     expect(contextHash([files[0]!, { ...files[1]!, content: Buffer.from('print(2)\n') }])).not.toBe(h);
     expect(contextHash([files[0]!, { ...files[1]!, name: 'container/other.py' }])).not.toBe(h);
     expect(contextHash(files, { TCUP_PLUGINS: 'heat-tempest-plugin' })).not.toBe(h);
+  });
+
+  it('gives each Tempest variant its own tag: the DEBIAN build arg is hashed, with the plugins', () => {
+    const trixie = imageTag(files, [], IMAGE_REPO, { DEBIAN: 'trixie' });
+    const bookworm = imageTag(files, [], IMAGE_REPO, { DEBIAN: 'bookworm' });
+    expect(trixie).toMatch(/^tcup-tempest:[0-9a-f]{16}$/);
+    expect(bookworm).not.toBe(trixie);
+    expect(imageTag(files, [], IMAGE_REPO, {})).not.toBe(trixie);
+    expect(imageTag(files, ['b', 'a'], IMAGE_REPO, { DEBIAN: 'trixie' })).toBe(
+      imageTag(files, ['a', 'b'], IMAGE_REPO, { DEBIAN: 'trixie' }),
+    );
+    expect(imageTag(files, ['a'], IMAGE_REPO, { DEBIAN: 'trixie' })).not.toBe(trixie);
+    expect(imageHash(files, [], { DEBIAN: 'trixie' }).slice(0, 16)).toBe(trixie.split(':')[1]);
+  });
+
+  it("builds the newest Tempest by default: the Dockerfile's ARG DEBIAN is its Debian", () => {
+    const dockerfile = readImageFiles(packageRoot()).find((f) => f.name === 'Dockerfile')!;
+    expect(dockerfile.content.toString()).toMatch(new RegExp(`^ARG DEBIAN=${NEWEST.debian}$`, 'm'));
+    expect(dockerfile.content.toString()).toMatch(/^FROM debian:\$\{DEBIAN\}-slim$/m);
+    expect(tempestImageOptions(NEWEST, []).args).toEqual({});
+    expect(tempestImageOptions(variantById('33')!, []).args).toEqual({ DEBIAN: 'bookworm' });
   });
 
   it('reads the Dockerfile and container/ only from the checkout', () => {

@@ -14,6 +14,8 @@ import { computeVerdict } from '../../src/guidelines/verdict.js';
 import type { Selection } from '../../src/guidelines/select.js';
 import type { TestResult, TestStatus } from '../../src/results/tests.js';
 import { createProgress } from '../../src/tempest/progress.js';
+import { createReporter } from '../../src/core/log.js';
+import { judge } from '../../src/pipeline/steps/verdict.js';
 
 const A = 'tempest.api.compute.servers.test_a.ServersTest.test_one';
 const B = 'tempest.api.compute.servers.test_a.ServersTest.test_two';
@@ -218,7 +220,14 @@ describe('SCS-0128 rule: no listed test may fail; skips are no failures; no resu
     const results = [
       ...identity.map((t) => r(t.name, 'success')),
       ...others.map((t) => r(t.name, 'not-run')),
-      ...classes.map((c) => r(`setUpClass (${c})`, 'skip', 'Nova is not available')),
+      // Tempest's reasons, some naming the class (as VolumesGetTest's: "VolumesGetTest skipped as …").
+      ...classes.map((c, i) =>
+        r(
+          `setUpClass (${c})`,
+          'skip',
+          i % 2 ? `${c.split('.').at(-1)!} skipped as Nova is not available` : 'Nova is not available',
+        ),
+      ),
     ];
     const v = computeStandardVerdict(s, results);
     expect(v.counts).toEqual({
@@ -263,6 +272,44 @@ describe('SCS-0128 rule: no listed test may fail; skips are no failures; no resu
       missingTests: [B],
     });
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
+  });
+
+  it.each([
+    [
+      'a failed tearDownClass, its class re-run fine',
+      r(`tearDownClass (${CLASS})`, 'fail', 'x'),
+      'compliant',
+    ],
+    ['a skipped setUpClass, its class re-run fine', r(`setUpClass (${CLASS})`, 'skip', 'x'), 'compliant'],
+    [
+      'a failed tearDownClass of a class not re-run',
+      r('tearDownClass (t.Other)', 'fail', 'x'),
+      'not-compliant',
+    ],
+  ] as const)('--rerun-failed: %s', (_name, fixture, expected) => {
+    const lines: string[] = [];
+    const reporter = createReporter({
+      write: (t) => lines.push(t),
+      isTTY: false,
+      verbose: false,
+      redact: (t) => t,
+    });
+    const standard: StandardSelection = {
+      ...tiny(),
+      tests: [...tiny().tests, { name: 't.Other.test_x', aliases: [] }],
+    };
+    const previous = [...ok(C, 't.Other.test_x'), r(A, 'not-run'), r(B, 'not-run'), fixture];
+    const j = judge(
+      { standard, tests: [standard.tests[0]!, standard.tests[1]!], plugins: [], previous },
+      { ids: [A, B], missing: [], renamed: {} },
+      ok(A, B),
+      reporter,
+    );
+    expect(j.summary['result']).toBe(expected);
+    expect(j.compliant).toBe(expected !== 'not-compliant');
+    expect(lines.join('')).toContain(
+      expected === 'compliant' ? 'SCS-0128 v1: compliant' : 'SCS-0128 v1: NOT compliant',
+    );
   });
 
   it('an unknown standard is a usage error', () => {

@@ -14,11 +14,18 @@ import {
 } from '../../src/guidelines/standard.js';
 import { esc } from '../../src/report/html-kit.js';
 import { MAX_TRACEBACK_CHARS, renderFolderReport, renderReport } from '../../src/report/html.js';
-import { buildReportModel, formatDuration, type ReportModel, type State } from '../../src/report/model.js';
+import {
+  buildReportModel,
+  formatDuration,
+  STATE_OF,
+  type ReportModel,
+  type State,
+} from '../../src/report/model.js';
 import { writeResultsFolder } from '../../src/results/folder.js';
 import { parseJunitFailures, readResultsFolder } from '../../src/results/read-folder.js';
 import type { TestResult, TestStatus } from '../../src/results/tests.js';
-import { writeFixtureFolder } from '../support/report-fixture.js';
+import { createProgress } from '../../src/tempest/progress.js';
+import { writeFixtureFolder, type FixtureOptions } from '../support/report-fixture.js';
 
 const CONTAINER_FAIL = 'test_create_container';
 const SKIP_REASON = 'Insufficient number of users provided. tempest_roles: member';
@@ -121,6 +128,201 @@ describe('report.html of a results folder', () => {
     const shown = (key: string) =>
       Number(new RegExp(`data-count="${key}"><dt>[^<]*</dt><dd>(\\d+)</dd>`).exec(html)?.[1]);
     for (const [key, n] of Object.entries(counts)) expect(shown(key), key).toBe(n);
+  });
+});
+
+// ------------------------------------------------- the verdict of each kind of run, by the real code path
+const SCS = loadStandard('scs-0128');
+const SERVERS = 'tempest.api.compute.servers.test_create_server.ServersTestJSON';
+const ACTIONS = 'tempest.api.compute.servers.test_server_actions.ServerActionsTestJSON';
+const IMAGES_TEST = 'tempest.api.image.v2.test_images.ListUserImagesTest.test_list_no_params';
+const NOT_INSTALLED_SCS = SCS.tests.find((t) => t.name.startsWith('tempest.api.network.test_ports.'))!.name;
+const inClass = (cls: string) => SCS.tests.filter((t) => t.name.startsWith(`${cls}.`)).length;
+const NOVA = 'Nova is not available';
+
+interface VerdictCase {
+  name: string;
+  options: FixtureOptions;
+  kind: 'guideline' | 'standard';
+  word: string;
+  result?: 'compliant' | 'tentative' | 'not-compliant';
+  answer: RegExp;
+  /** Counts the page shows, beyond those of summary.json that every case checks. */
+  counts?: Partial<Record<'tests' | 'passed' | 'failed' | 'skipped' | 'notRun' | 'notInstalled', number>>;
+  /** The groups of listed tests without a result: outcome, reason, how many. */
+  noResult?: [string, string, number][];
+}
+
+const VERDICT_CASES: VerdictCase[] = [
+  {
+    name: 'a guideline, compliant',
+    options: {},
+    kind: 'guideline',
+    word: 'Compliant',
+    answer: /^OpenStack Powered Storage 2020\.06: (\d+) of \1 required capabilities pass$/,
+  },
+  {
+    name: 'a guideline, NOT compliant',
+    options: { fail: [CONTAINER_FAIL] },
+    kind: 'guideline',
+    word: 'NOT compliant',
+    answer: /^2020\.06 object required: \d+ of \d+ capabilities pass, NOT compliant: objectstore-container/,
+    counts: { failed: 1 },
+  },
+  {
+    name: 'SCS-0128, compliant (a skip is no failure)',
+    options: { standard: 'scs-0128', skip: [{ match: IMAGES_TEST, reason: 'image service: v2 only' }] },
+    kind: 'standard',
+    word: 'Compliant',
+    result: 'compliant',
+    answer: /^SCS-0128 v1: compliant: no listed test failed \(257 passed, 1 skipped of 258\)$/,
+    counts: { tests: 258, passed: 257, skipped: 1, failed: 0, notRun: 0 },
+    noResult: [],
+  },
+  {
+    name: 'SCS-0128, NOT compliant (a listed test failed)',
+    options: { standard: 'scs-0128', fail: [IMAGES_TEST] },
+    kind: 'standard',
+    word: 'NOT compliant',
+    result: 'not-compliant',
+    answer:
+      /^SCS-0128 v1: NOT compliant: 1 of 258 listed tests failed: ListUserImagesTest\.test_list_no_params$/,
+    counts: { tests: 258, failed: 1 },
+    noResult: [],
+  },
+  {
+    name: 'SCS-0128, NOT compliant (a class failed in setUpClass)',
+    options: {
+      standard: 'scs-0128',
+      classSetup: [
+        { class: ACTIONS, status: 'fail', reason: 'ServerActionsTestJSON failed because of a quota' },
+      ],
+    },
+    kind: 'standard',
+    word: 'NOT compliant',
+    result: 'not-compliant',
+    answer: new RegExp(`^SCS-0128 v1: NOT compliant: ${inClass(ACTIONS)} of 258 listed tests failed`),
+    counts: { tests: 258, failed: inClass(ACTIONS), notRun: 0 },
+    noResult: [],
+  },
+  {
+    name: 'SCS-0128, TENTATIVE (classes skipped in setUpClass, a test not in this Tempest)',
+    options: {
+      standard: 'scs-0128',
+      classSetup: [
+        { class: SERVERS, status: 'skip', reason: `ServersTestJSON skipped as ${NOVA}` },
+        { class: ACTIONS, status: 'skip', reason: `ServerActionsTestJSON skipped as ${NOVA}` },
+      ],
+      notInstalled: [NOT_INSTALLED_SCS],
+    },
+    kind: 'standard',
+    word: 'TENTATIVE pass',
+    result: 'tentative',
+    answer: new RegExp(
+      `^SCS-0128 v1: TENTATIVE pass: no listed test failed, but ${inClass(SERVERS) + inClass(ACTIONS) + 1} of 258 ` +
+        `have no result \\(${inClass(SERVERS) + inClass(ACTIONS)} not run, 1 not in this Tempest\\)`,
+    ),
+    counts: { tests: 258, failed: 0, notRun: inClass(SERVERS) + inClass(ACTIONS), notInstalled: 1 },
+    noResult: [
+      ['not run', `its class was skipped in setUpClass: ${NOVA}`, inClass(SERVERS) + inClass(ACTIONS)],
+      ['not in this Tempest', 'not in the installed Tempest', 1],
+    ],
+  },
+];
+
+describe('the verdict in report.html, as the run worded it', () => {
+  it.each(VERDICT_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const f = await writeFixtureFolder(c.options);
+    const html = readFileSync(join(f.dir, 'report.html'), 'utf8');
+    const m = buildReportModel(readResultsFolder(f.dir));
+    expect(m.kind).toBe(c.kind);
+    expect(m.word).toBe(c.word);
+    expect(m.answer).toMatch(c.answer);
+    // The page's answer is the line the run printed.
+    expect(f.log).toContain(m.answer);
+    expect(html).toContain(`<strong id="verdict-word">${esc(c.word)}</strong>`);
+    expect(html).toContain(`<p class="answer" id="verdict-answer">${esc(m.answer)}</p>`);
+    expect(html).not.toContain('every listed test passed');
+    expect(html).toContain(`data-compliant="${c.word !== 'NOT compliant'}"`);
+
+    const shown = (key: string) =>
+      Number(new RegExp(`data-count="${key}"><dt>[^<]*</dt><dd>(\\d+)</dd>`).exec(html)?.[1]);
+    if (c.kind === 'guideline') {
+      expect(html).toContain('Rule: A capability passes');
+      expect(html).not.toContain('id="standard-h"');
+      for (const [key, n] of Object.entries(f.summary.counts as Record<string, number>))
+        expect(shown(key), key).toBe(n);
+    } else {
+      // The standard, its result and the rule as applied.
+      expect(f.summary).toMatchObject({ result: c.result, rule: { id: 'no-failed-tests' } });
+      expect(html).toContain(`Rule: ${esc(describeRule(SCS))}`);
+      expect(html).toContain(`data-result="${c.result}"`);
+      expect(html).toMatch(/<dd data-standard="standard">SCS-0128 v1: [^<]+<\/dd>/);
+      expect(html).toContain(`<dd data-standard="applied">${esc(describeRule(SCS))}</dd>`);
+      const result = /<dd data-standard="result">([^<]+)<\/dd>/.exec(html)?.[1];
+      expect(result).toMatch(
+        { compliant: /^compliant/, tentative: /^TENTATIVE pass/, 'not-compliant': /^NOT compliant/ }[
+          c.result!
+        ],
+      );
+      expect(html).toContain('<dt>rule (no-failed-tests)</dt>');
+      // The counts are the listed tests', as the answer line counts them.
+      const listed = f.summary.listed as Record<string, number>;
+      expect(shown('tests')).toBe(listed.listed);
+      for (const key of ['passed', 'failed', 'skipped', 'notRun', 'notInstalled'])
+        expect(shown(key), key).toBe(listed[key]);
+      // Why it has no result, grouped by reason, largest group first.
+      const rows = [
+        ...html.matchAll(/<tr data-outcome="([^"]+)" data-tests="(\d+)"><th scope="row">([^<]*)<\/th>/g),
+      ].map((r) => [r[1], r[3], Number(r[2])]);
+      expect(rows).toEqual(c.noResult);
+      const noResult = (c.noResult ?? []).reduce((n, g) => n + g[2], 0);
+      if (c.result === 'tentative')
+        expect(html).toContain(`Why TENTATIVE: ${noResult} of 258 listed tests have no result`);
+      else expect(html).not.toContain('Why TENTATIVE');
+    }
+    for (const [key, n] of Object.entries(c.counts ?? {})) expect(shown(key), key).toBe(n);
+  });
+});
+
+// ------------------------------------------------- xfail and uxsuccess, as the progress counts them
+describe('an expected failure passes, an unexpected success fails', () => {
+  const XFAIL = 'test_list_container_contents';
+  const UXSUCCESS = 'test_delete_container';
+
+  it.each(Object.keys(STATE_OF) as TestStatus[])('%s: the state the progress counts', (status) => {
+    const progress = createProgress(1);
+    progress.record(status);
+    const p = progress.snapshot();
+    const expected: State | undefined = p.passed === 1 ? 'pass' : p.failed === 1 ? 'fail' : undefined;
+    if (expected) expect(STATE_OF[status]).toBe(expected);
+    else expect(['skip', 'not run']).toContain(STATE_OF[status]);
+  });
+
+  it.each([
+    ['summary.json counts', false],
+    ['tests.json alone (no counts in summary.json)', true],
+  ])('in the page, from %s', async (_, dropCounts) => {
+    const f = await writeFixtureFolder({ xfail: [XFAIL], uxsuccess: [UXSUCCESS] });
+    const folder = readResultsFolder(f.dir);
+    const { counts: _c, ...withoutCounts } = folder.summary as Record<string, unknown>;
+    const m = buildReportModel(dropCounts ? { ...folder, summary: withoutCounts } : folder);
+    const progress = createProgress(f.tests.length);
+    for (const t of f.tests) progress.record(t.status);
+    const p = progress.snapshot();
+    expect(f.tests.map((t) => t.status)).toEqual(expect.arrayContaining(['xfail', 'uxsuccess']));
+    expect({ passed: m.counts.passed, failed: m.counts.failed }).toEqual({
+      passed: p.passed,
+      failed: p.failed,
+    });
+    expect(m.counts.failed).toBe(1);
+    expect(m.failed.map((t) => t.name.split('.').pop())).toEqual([UXSUCCESS]);
+    const state = (suffix: string) => [...m.states].find(([n]) => n.endsWith(`.${suffix}`))?.[1];
+    expect(state(XFAIL)).toBe('pass');
+    expect(state(UXSUCCESS)).toBe('fail');
+    const html = renderReport(m);
+    expect(html).toMatch(/data-count="failed"><dt>failed<\/dt><dd>1<\/dd>/);
+    expect(html).not.toContain(`data-test="${f.tests.find((t) => t.status === 'xfail')!.name}"`);
   });
 });
 
@@ -237,6 +439,17 @@ describe('report pieces', () => {
     [{ partial: true, compliant: false, results: 3, planned: 10 }, 'partial', 'interrupted: 3 of 10 tests'],
     [{ counts: { tests: 2, passed: 2 }, compliant: true }, 'test-list', 'every listed test passed'],
     [{ counts: { tests: 2, passed: 1 }, compliant: false }, 'test-list', 'NOT every listed test passed'],
+    [
+      {
+        standard: 'scs-0128',
+        result: 'tentative',
+        compliant: true,
+        tentative: true,
+        listed: { listed: 3, passed: 2, failed: 0, skipped: 0, notRun: 1, notInstalled: 0 },
+      },
+      'standard',
+      'scs-0128: TENTATIVE pass: no listed test failed, but 1 of 3 have no result (1 not run)',
+    ],
   ])('words the verdict of %j', (summary, kind, answer) => {
     const m = buildReportModel({
       dir: '/r',

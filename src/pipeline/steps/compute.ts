@@ -378,7 +378,7 @@ async function uploadImage(
 ): Promise<ImageInfo> {
   const data = readFileSync(file);
   const diskFormat = diskFormatOf(data.subarray(0, 0x8010));
-  const name = `tcup-${ctx.session.slice(0, 8)}-${basename(file)}`;
+  const name = `tcup-${ctx.session.split('/').pop()!.slice(0, 8)}-${basename(file)}`;
   const create = (visibility: string) =>
     owner.send('image', 'POST', '/images', {
       name,

@@ -27,7 +27,13 @@ export function judge(
   reporter: Reporter,
 ): Judgement {
   const fresh = new Map(results.map((t) => [t.name, t]));
-  const tests = [...(selection.previous ?? []).filter((t) => !fresh.has(t.name)), ...results];
+  // An earlier fixture result (a class skipped or failed in setup) is stale once its class ran again.
+  const ranAgain = (t: TestResult) => {
+    const scope = FIXTURE.exec(t.name)?.[2];
+    return scope !== undefined && results.some((r) => r.name.startsWith(`${scope}.`));
+  };
+  const earlier = (selection.previous ?? []).filter((t) => !fresh.has(t.name) && !ranAgain(t));
+  const tests = [...earlier, ...results];
   const listed = tests.filter((t) => !FIXTURE.test(t.name));
   const count = (s: TestResult['status']) => listed.filter((t) => t.status === s).length;
   const counts = {
@@ -48,6 +54,7 @@ export function judge(
     .map((t) => ({ t, m: FIXTURE.exec(t.name) }))
     .filter(({ t, m }) => m !== null && t.status !== 'success')
     .map(({ t, m }) => ({ class: m![2]!, phase: m![1]!, status: t.status, reason: t.reason ?? '' }));
+  const hints = skipHints(tests.filter((t) => t.status === 'skip'));
   if (selection.standard) {
     // The standard's own report groups these by reason: a cloud without compute has one for most.
     const verdict = computeStandardVerdict(selection.standard, tests, {
@@ -55,10 +62,11 @@ export function judge(
       installedNames: matched.renamed,
     });
     for (const line of standardDetails(verdict)) reporter[line.level](line.text);
+    for (const hint of hints) reporter.warn(`hint: ${hint}`);
     reporter.step(formatStandardAnswer(verdict));
     return {
       compliant: verdict.compliant,
-      summary: { ...standardSummaryJson(verdict), counts, notRunReasons },
+      summary: { ...standardSummaryJson(verdict), counts, notRunReasons, hints },
       tests,
     };
   }
@@ -66,7 +74,6 @@ export function judge(
     reporter.warn(`not run: ${r.class} (${r.status} in ${r.phase}${r.reason ? `: ${r.reason}` : ''})`);
   for (const t of listed.filter((x) => x.status === 'skip' && x.reason).slice(0, 20))
     reporter.info(`skipped ${t.name}: ${t.reason}`);
-  const hints = skipHints(tests.filter((t) => t.status === 'skip'));
   for (const hint of hints) reporter.warn(`hint: ${hint}`);
 
   if (!selection.guideline) {

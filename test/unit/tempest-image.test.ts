@@ -1,0 +1,83 @@
+/** Whether a ready image or a saved archive is a tcup image this tcup can use (pure checks of labels). */
+import { describe, expect, it } from 'vitest';
+import { TcupError } from '../../src/core/errors.js';
+import { checkArchive } from '../../src/commands/image.js';
+import { checkImageLabels } from '../../src/pipeline/steps/tempest-image.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/container.js';
+import { VARIANTS } from '../../src/tempest/variant.js';
+
+const HASH = 'ab'.repeat(32);
+const labels = (extra: Record<string, string> = {}) => ({
+  tcup: '1',
+  'tcup.hash': HASH,
+  'tcup.tempest': '43',
+  'tcup.protocol': String(PROTOCOL_VERSION),
+  'tcup.plugins': '',
+  ...extra,
+});
+const refusal = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TcupError);
+    expect((error as TcupError).code).toBe('USAGE');
+    return (error as TcupError).message;
+  }
+  throw new Error('not refused');
+};
+
+describe('a ready image (--tempest-image)', () => {
+  it('is used when its labels say tcup, a Tempest and this protocol', () => {
+    expect(checkImageLabels('r/x:1', labels(), { plugins: [] }).id).toBe('43');
+    const dns = labels({ 'tcup.plugins': 'designate-tempest-plugin' });
+    expect(checkImageLabels('r/x:1', dns, { plugins: ['designate-tempest-plugin'] }).id).toBe('43');
+  });
+
+  const refused: [string, Record<string, string>, { tempest?: '43' | '33'; plugins: string[] }, RegExp][] = [
+    ['no labels', {}, { plugins: [] }, /r\/x:1 is not a tcup image/],
+    ['no Tempest label', labels({ 'tcup.tempest': '' }), { plugins: [] }, /not a tcup Tempest image/],
+    ['another protocol', labels({ 'tcup.protocol': '0' }), { plugins: [] }, /protocol 0, this tcup 1/],
+    ['no protocol', labels({ 'tcup.protocol': '' }), { plugins: [] }, /speaks container protocol/],
+    ['another Tempest', labels(), { tempest: '33', plugins: [] }, /holds Tempest 43 .*not Tempest 33/],
+    [
+      'a plugin missing',
+      labels(),
+      { plugins: ['designate-tempest-plugin'] },
+      /lacks .*designate-tempest-plugin/,
+    ],
+  ];
+  it.each(refused)('is refused with %s', (_, l, want, message) =>
+    expect(refusal(() => checkImageLabels('r/x:1', l, want))).toMatch(message),
+  );
+});
+
+describe('a saved archive (tcup image load)', () => {
+  const known = new Map([[HASH, { variant: VARIANTS[0]!, plugins: [] }]]);
+  const tag = `tcup-tempest:${HASH.slice(0, 16)}`;
+  it('is accepted when it holds one tcup image of a known hash, under its tag', () => {
+    expect(checkArchive('f.tar', [{ repoTags: [tag], labels: labels() }], known)).toMatchObject({ tag });
+    // The hash decides the Tempest (and the scripts, so the protocol), whatever else the labels say.
+    const bare = { tcup: '1', 'tcup.hash': HASH };
+    expect(checkArchive('f.tar', [{ repoTags: [tag], labels: bare }], known).variant.id).toBe('43');
+  });
+  const refused: [string, Parameters<typeof checkArchive>[1], RegExp][] = [
+    ['no tcup image', [{ repoTags: ['debian:x'], labels: { a: 'b' } }], /f\.tar is not a tcup image/],
+    [
+      'two',
+      [
+        { repoTags: [tag], labels: labels() },
+        { repoTags: [], labels: labels() },
+      ],
+      /holds 2 tcup images/,
+    ],
+    [
+      'another hash',
+      [{ repoTags: [tag], labels: labels({ 'tcup.hash': 'cd'.repeat(32) }) }],
+      /another content hash/,
+    ],
+    ['another tag', [{ repoTags: ['tcup-tempest:other'], labels: labels() }], /does not name the image/],
+  ];
+  it.each(refused)('is refused with %s', (_, images, message) =>
+    expect(refusal(() => checkArchive('f.tar', images, known))).toMatch(message),
+  );
+});
