@@ -89,6 +89,7 @@ REQUEST = obj(
     tests=list_of(STRING),
     concurrency=INT,
     proxy=optional(map_of(STRING)),
+    workers=optional(list_of(list_of(STRING))),
 )
 
 TEST_STATUSES = ("success", "fail", "skip", "xfail", "uxsuccess")
@@ -96,7 +97,8 @@ TEST_STATUSES = ("success", "fail", "skip", "xfail", "uxsuccess")
 EVENTS = {
     "configured": obj(ms=INT),
     "start": obj(total=INT),
-    "test": obj(id=STRING, status=one_of(*TEST_STATUSES), ms=nullable(INT), reason=nullable(STRING)),
+    "test": obj(id=STRING, status=one_of(*TEST_STATUSES), ms=nullable(INT), reason=nullable(STRING),
+                worker=optional(nullable(STRING)), start=optional(nullable(INT))),
     "finished": obj(rc=INT, stream=one_of("complete", "partial", "none"), tail=list_of(STRING)),
     "error": obj(message=STRING),
     "done": obj(code=INT),

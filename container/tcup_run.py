@@ -10,6 +10,7 @@ written. Results are written, scrubbed, to /run/tcup/out for the launcher to cop
 import collections
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,6 +160,34 @@ def runtime_ids(tests, env):
     return {t: by_name.get(t.partition("[")[0], t) for t in tests}
 
 
+def class_of(test_id):
+    name = test_id.split("[", 1)[0]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def worker_regexes(plan, tests, runtime):
+    """stestr worker-file entries from the launcher's plan (classes per worker): one anchored regex per
+    class as the installed Tempest names it, each class on exactly one worker, none left out."""
+    if not plan:
+        return None
+    slot = {}
+    for i, classes in enumerate(plan):
+        for c in classes:
+            slot.setdefault(c, i)
+    regexes = [[] for _ in plan]
+    placed = set()
+    for t in tests:
+        runtime_class = class_of(runtime.get(t, t))
+        if runtime_class in placed:
+            continue
+        placed.add(runtime_class)
+        i = slot.get(class_of(t))
+        if i is None:  # not in the plan: the worker with the fewest classes
+            i = min(range(len(regexes)), key=lambda k: len(regexes[k]))
+        regexes[i].append("^" + re.escape(runtime_class) + r"\.")
+    return [r for r in regexes if r] or None
+
+
 def run_tests(req, env, scrub):
     import subunit
     import testtools
@@ -169,8 +198,14 @@ def run_tests(req, env, scrub):
     with open(WS + "/load-list.txt", "w") as f:
         f.write("".join(runtime[t] + "\n" for t in tests))
     emit("start", total=len(tests))
-    cmd = ["tempest", "run", "--load-list", WS + "/load-list.txt", "--subunit",
-           "--concurrency", str(req.get("concurrency", 1))]
+    cmd = ["tempest", "run", "--load-list", WS + "/load-list.txt", "--subunit"]
+    workers = worker_regexes(req.get("workers"), tests, runtime)
+    if workers:
+        with open(WS + "/workers.yaml", "w") as f:
+            yaml.safe_dump([{"worker": w} for w in workers], f)
+        cmd += ["--worker-file", WS + "/workers.yaml"]
+    else:
+        cmd += ["--concurrency", str(req.get("concurrency", 1))]
     proc = subprocess.Popen(cmd, cwd=WS, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     tail = collections.deque(maxlen=TAIL_LINES)
     errs = threading.Thread(target=pump, args=(proc.stderr, scrub, "tempest: ", tail), daemon=True)
@@ -214,7 +249,9 @@ def run_tests(req, env, scrub):
                 if text:
                     reason = text.splitlines()[-1][:500]
                     break
-        emit("test", id=requested.get(test["id"], test["id"]), status=status, ms=ms, reason=reason)
+        worker = next((t for t in sorted(test.get("tags") or ()) if t.startswith("worker-")), None)
+        emit("test", id=requested.get(test["id"], test["id"]), status=status, ms=ms, reason=reason,
+             worker=worker, start=int(start.timestamp() * 1000) if start else None)
 
     with open(OUT + "/results.subunit", "wb") as raw:
         writer = subunit.StreamResultToBytes(raw)

@@ -91,6 +91,16 @@ export function chooseImage(
   };
 }
 
+/** The alt image (`compute.image_ref_alt`): the next usable image, distinct from the first (pure). */
+export function chooseImageAlt(images: readonly ImageInfo[], image: ImageInfo): ImageInfo | undefined {
+  const others = images.filter((i) => i.id !== image.id);
+  try {
+    return chooseImage(others).image;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a flavor can boot this image as a non-admin (a zero-disk flavor needs an admin since Nova 24). */
 export function flavorFits(flavor: FlavorInfo, image: ImageInfo): boolean {
   if (flavor.disk <= 0) return false;
@@ -262,6 +272,12 @@ export function explainSkip(reason: string): string | undefined {
     return 'Tempest 33 runs the server-metadata tests only with compute-feature-enabled.xenapi_apis=True; the API they test is served by every Nova: drop the --tempest-option that turned it off';
   if (/validation tests are disabled|run_validation/i.test(reason))
     return 'these tests log into a guest over SSH: run with --validation on a cloud whose floating IPs this machine reaches';
+  if (/KeyError: 'floating_ip'/.test(reason))
+    return "this Tempest's test needs a floating IP on the guest even without guest login (KeyError 'floating_ip'): it passes only with --validation, on a cloud whose floating IPs this machine reaches";
+  if (/Image format enforcement prevents testing/i.test(reason))
+    return 'these tests upload images with bogus data, which a Glance that enforces image formats rejects (tcup probed it): they cannot run on this cloud as configured';
+  if (/Need distinct images/i.test(reason))
+    return 'these tests need two images: make a second image visible to the accounts, or pass --image FILE (tcup uploads it twice)';
   if (/Insufficient number of users/i.test(reason))
     return 'give more non-admin accounts with --accounts FILE';
   return undefined;

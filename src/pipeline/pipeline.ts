@@ -25,6 +25,7 @@ import { explainNotPassing, finishCompute, needsComputeStep, prepareCompute } fr
 import { decideUpload, prepareUpload, uploadStep } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
+import { keepTimings, planWorkers } from './steps/schedule.js';
 import { chooseTempest, prepareTempestImage } from './steps/tempest-image.js';
 
 export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../core/defaults.js';
@@ -146,6 +147,16 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
         `${plan.resellerRole ? `, reseller admin role ${plan.resellerRole}` : ''}; concurrency ${plan.concurrency}`,
     );
     for (const note of plan.notes) reporter.warn(note);
+    // Classes whole, longest first, by the times this machine measured for this cloud (or shipped ones).
+    const planned = options.debug
+      ? undefined
+      : await planWorkers(
+          deps.env,
+          { tempest: image.variant.tempest, authUrl: cloud.credentials.authUrl },
+          matched.ids,
+          plan.concurrency,
+          reporter,
+        );
     // The container request (src/protocol/container.ts): secrets go only through the container's stdin.
     const request: RequestFields = {
       mode: options.debug ? 'debug' : 'run',
@@ -155,6 +166,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       tests: matched.ids,
       concurrency: plan.concurrency,
       proxy: proxyEnv(deps.env),
+      ...(planned?.workers ? { workers: planned.workers } : {}),
     };
     const container = { image: image.tag, session, network: options.network, request, reporter, cleanup };
     if (options.debug) return await openDebugShell(engine, deps, container);
@@ -195,6 +207,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     });
 
     // 7. Results on disk before anything else can fail; then the verdict and the upload.
+    if (planned) await keepTimings(planned, run.tests, reporter);
     const cloudAfter = compute ? await finishCompute(compute, computeOptions, reporter) : undefined;
     const verdict = judge(selection, matched, run.tests, reporter);
     const explained = compute ? explainNotPassing(selection.guideline, verdict.tests, reporter) : undefined;

@@ -86,6 +86,11 @@ export const REQUEST = object({
   concurrency: int,
   /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY (both spellings) for the container; passwords in them are scrubbed. */
   proxy: optional(map(string)),
+  /**
+   * The schedule (src/tempest/schedule.ts): per worker, the Tempest classes it runs, whole. Given, it
+   * replaces stestr's own partition (and `concurrency`): one worker per entry.
+   */
+  workers: optional(list(list(string))),
 });
 
 export type ContainerRequest = Infer<typeof REQUEST>;
@@ -101,7 +106,15 @@ export const EVENTS = {
   /** `tempest run` starts `total` tests. */
   start: object({ total: int }),
   /** One finished test; `reason` is the skip reason or the last line of the traceback, scrubbed. */
-  test: object({ id: string, status: oneOf(...TEST_STATUSES), ms: nullable(int), reason: nullable(string) }),
+  test: object({
+    id: string,
+    status: oneOf(...TEST_STATUSES),
+    ms: nullable(int),
+    reason: nullable(string),
+    /** stestr's worker tag (`worker-0`), and the test's start in epoch ms: for class times. */
+    worker: optional(nullable(string)),
+    start: optional(nullable(int)),
+  }),
   /**
    * `tempest run` exited with `rc`. `stream` says what its subunit stream held: `complete` (every test
    * that started ended), `partial` (a test was left running or the stream broke off), `none` (no

@@ -246,7 +246,9 @@ export function buildReportModel(folder: ResultsFolderData): ReportModel {
     const r = obj(summary.rule);
     rule = str(r.applied) ?? str(r.text) ?? "The standard's rule.";
     const src = obj(s.source);
-    const source = [str(src.repository), str(src.path)].filter(Boolean).join(' ');
+    // The repository without its scheme: the page names no URL (nothing on it may look like a link to load).
+    const repository = str(src.repository)?.replace(/^[a-z]+:\/\//i, '');
+    const source = [repository, str(src.path)].filter(Boolean).join(' ');
     const commit = str(src.commit);
     standardReport = {
       id: str(s.id) ?? str(summary.target) ?? label,

@@ -14,6 +14,9 @@ export interface TestResult {
   durationMs?: number;
   /** Skip reason or the first line of a failure, already redacted. */
   reason?: string;
+  /** stestr's worker (`worker-0`) and the start in epoch ms: what class times are measured from. */
+  worker?: string;
+  startMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -33,8 +33,11 @@ export interface Schedule {
 /** Expected time of a test of a class that no timing knows (seconds a Tempest API test typically takes). */
 export const ESTIMATE_MS_PER_TEST = 3_000;
 
-/** `a.b.C.test_x[id-…]` → `a.b.C`; an id without a dotted class (never from Tempest) is its own class. */
+/** `a.b.C.test_x[id-…]` → `a.b.C`; `setUpClass (a.b.C)` → `a.b.C`; an undotted id is its own class. */
 export function classOf(testId: string): string {
+  // A fixture that failed is reported as `setUpClass (a.b.C)`: it belongs to that class.
+  const fixture = /^(?:setUpClass|tearDownClass) \((.+)\)$/.exec(testId);
+  if (fixture) return fixture[1]!;
   const { name } = splitTestId(testId);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;

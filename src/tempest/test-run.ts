@@ -78,6 +78,8 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
           status,
           ...(event.ms != null ? { durationMs: event.ms } : {}),
           ...(event.reason ? { reason: event.reason } : {}),
+          ...(event.worker ? { worker: event.worker } : {}),
+          ...(event.start != null ? { startMs: event.start } : {}),
         };
         results.set(event.id, result);
         options.onTest?.(result);

@@ -47,6 +47,8 @@ interface Summary {
     validation: boolean;
     tempestOptions: Record<string, string>;
     leftovers: Record<string, unknown>;
+    deleted?: Record<string, unknown>;
+    failedToDelete?: Record<string, unknown>;
     explained: { capability: string; test: string; status: string; reason?: string; what?: string }[];
   };
 }
@@ -66,20 +68,25 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
     async () => {
       await requireDocker();
       bed = await startCompute({ members: MEMBERS, memberPassword: PASSWORD });
-      // As an operator would: a small raw image every project sees (community).
+      // As an operator would: two small raw images every project sees (community).
       const admin = await login(bed.authUrl, {
         username: 'admin',
         password: bed.adminPassword,
         project: 'admin',
       });
-      const image = await api<{ id: string }>(admin, 'image', 'POST', '/v2/images', {
-        name: 'tiny-raw',
-        disk_format: 'raw',
-        container_format: 'bare',
-        visibility: 'community',
-      });
-      await api(admin, 'image', 'PUT', `/v2/images/${image.id}/file`, new Uint8Array(1 << 20));
-      sharedImage = image.id;
+      for (const [name, size] of [
+        ['tiny-raw', 1 << 20],
+        ['tiny-raw-2', 2 << 20],
+      ] as const) {
+        const image = await api<{ id: string }>(admin, 'image', 'POST', '/v2/images', {
+          name,
+          disk_format: 'raw',
+          container_format: 'bare',
+          visibility: 'community',
+        });
+        await api(admin, 'image', 'PUT', `/v2/images/${image.id}/file`, new Uint8Array(size));
+        sharedImage ??= image.id;
+      }
       before = await bed.projectResources(MEMBERS);
 
       const { dir, launcher } = launcherInEmptyDir();
@@ -103,7 +110,17 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
       fullDir = join(dir, 'full');
       full = await runLauncher(
         launcher,
-        ['--guideline', '2020.06', '--target', 'compute', '--accounts', 'accounts.yaml', '-o', fullDir],
+        [
+          '--guideline',
+          '2020.06',
+          '--target',
+          'compute',
+          '--accounts',
+          'accounts.yaml',
+          '--cleanup-cloud',
+          '-o',
+          fullDir,
+        ],
         { cwd: dir, env, timeoutMs: RUN_MS },
       );
       // Only the OS_* member, its own image from a file; a few capabilities (a full run alone takes long).
@@ -120,7 +137,7 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
           '--capability',
           'compute-servers-metadata-*',
           '--capability',
-          'compute-servers-get',
+          'compute-servers-host',
           '--capability',
           'compute-flavors-list',
           '-o',
@@ -154,19 +171,21 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
     expect(summary.compute.externalNetwork.name).toBe('public');
     expect(out).toMatch(/guest login off: .*--validation/);
     expect(summary.compute.tempestOptions['compute-feature-enabled.xenapi_apis']).toBe('True');
-    // Every test that did not pass is a guest-login test, skipped, and said why.
-    expect(summary.counts.failed, out).toBe(0);
-    expect(summary.counts.notRun, out).toBe(0);
+    // Every required test that did not pass is named under its capability, with the reason and what to do.
     const explained = summary.compute.explained;
-    for (const e of explained) {
-      expect(e.test).toMatch(GUEST_LOGIN);
-      expect(e.status).toBe('skip');
-      expect(e.what).toMatch(/--validation/);
-    }
+    expect(explained.filter((e) => GUEST_LOGIN.test(e.test)).map((e) => e.status)).toEqual(['skip', 'skip']);
+    for (const e of explained) expect(e.what, JSON.stringify(e)).toBeDefined();
+    for (const e of explained.filter((x) => GUEST_LOGIN.test(x.test))) expect(e.what).toMatch(/--validation/);
     for (const id of summary.failing) expect(explained.map((e) => e.capability)).toContain(id);
-    for (const id of summary.failing) expect(out).toMatch(new RegExp(`${id} does not pass: .*--validation`));
-    expect(summary.compute.leftovers).toEqual({});
-    expect(out).toMatch(/nothing left in the test projects/);
+    for (const id of summary.failing) expect(out).toMatch(new RegExp(`${id} does not pass: .*→`));
+    // What the run left (Tempest 43's test_rebuild_server fails before it registers its cleanup) is
+    // reported by type and id, and --cleanup-cloud deletes exactly that.
+    const left = summary.compute.leftovers;
+    if (Object.keys(left).length > 0) {
+      expect(out).toMatch(/the run left \d+ resource\(s\) in the test projects/);
+      expect(summary.compute.deleted).toEqual(left);
+      expect(summary.compute.failedToDelete).toEqual({});
+    } else expect(out).toMatch(/nothing left in the test projects/);
   });
 
   it('with only the OS_* user and --image FILE: not compliant, with the reasons', () => {

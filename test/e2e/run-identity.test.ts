@@ -7,7 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import {
+  launcherInEmptyDir,
+  runLauncher,
+  type LauncherOptions,
+  type LauncherRun,
+} from '../support/launcher.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
   buildTestbedImages,
@@ -21,8 +26,29 @@ import {
 // A password any cloud could accept: quotes, spaces, shell and regex metacharacters, unicode.
 const PASSWORD = `Pä$$ "w0rd" 'x' \\ & *.+ ${'`'}id${'`'} ✓`;
 
+/** The launchers this file started: the engine is shared, so only their containers count. */
+const launched = new Set<number>();
+const launch = (launcher: string, args: string[], options: LauncherOptions) =>
+  runLauncher(launcher, args, {
+    ...options,
+    onSpawn: (child, output) => {
+      if (child.pid) launched.add(child.pid);
+      options.onSpawn?.(child, output);
+    },
+  });
+/** tcup containers of those launchers (the session label is host/pid/random). */
 const tcupContainers = () =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
+  execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
+    {
+      encoding: 'utf8',
+    },
+  )
+    .split('\n')
+    .filter((line) => launched.has(Number(line.split(' ')[1]?.split('/')[1])))
+    .map((line) => line.split(' ')[0])
+    .join('\n');
 
 describeDocker('tcup run against a real Keystone (single-file launcher)', () => {
   let keystone: StartedKeystone;
@@ -44,7 +70,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'refstack_key')]);
     refstack = await startRefstackServer({ anonymous: false });
     refstack.registerKey(readFileSync(join(dir, 'refstack_key.pub'), 'utf8').trim());
-    run = await runLauncher(
+    run = await launch(
       launcher,
       [
         '--guideline',
@@ -127,7 +153,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
         'tempest.api.identity.v3.test_tokens.TokensV3Test.test_no_such_test_in_this_tempest\n',
     );
     const out = join(dir, 'with-missing');
-    const r = await runLauncher(launcher, ['--test-list', 'list.txt', '-o', out], { cwd: dir, env });
+    const r = await launch(launcher, ['--test-list', 'list.txt', '-o', out], { cwd: dir, env });
     expect(r.stderr).toMatch(
       /missing: tempest\.api\.identity\.v3\.test_tokens\.TokensV3Test\.test_no_such_test_in_this_tempest/,
     );
@@ -150,7 +176,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     failed.status = 'fail';
     writeFileSync(join(earlier, 'tests.json'), JSON.stringify(tests));
     const out = join(dir, 'rerun');
-    const r = await runLauncher(
+    const r = await launch(
       launcher,
       ['--guideline', '2020.06', '--capability', 'identity-*', '--rerun-failed', 'earlier', '-o', out],
       { cwd: dir, env },
@@ -163,7 +189,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
   });
 
   it('a launcher killed with SIGKILL leaves its container, and the next tcup removes it', async () => {
-    const killed = await runLauncher(launcher, ['--capability', 'identity-*', '-o', join(dir, 'killed')], {
+    const killed = await launch(launcher, ['--capability', 'identity-*', '-o', join(dir, 'killed')], {
       cwd: dir,
       env,
       onSpawn: (child, output) => {
@@ -177,7 +203,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     });
     expect(killed.signal).toBe('SIGKILL');
     expect(tcupContainers()).not.toBe('');
-    const next = await runLauncher(
+    const next = await launch(
       launcher,
       ['--capability', 'identity-v3-tokens-create', '-o', join(dir, 'after-kill')],
       { cwd: dir, env },
@@ -189,7 +215,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
 
   it('refuses a wrong password in seconds, before anything slow', async () => {
     const started = Date.now();
-    const r = await runLauncher(launcher, [], { cwd: dir, env: { ...env, OS_PASSWORD: 'not-the-password' } });
+    const r = await launch(launcher, [], { cwd: dir, env: { ...env, OS_PASSWORD: 'not-the-password' } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/✖ Keystone rejected the credentials for user demo/);
     expect(r.stderr).not.toMatch(/preparing the Tempest image/);
@@ -199,7 +225,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
   it('without a terminal, a missing password is an error; --password-stdin reads it from a pipe', async () => {
     // Another member: the wrong-password cases lock a user out for a few seconds (Keystone's lockout).
     const { OS_PASSWORD: _, ...noPassword } = openrcEnv(keystone, keystone.members[1]!);
-    const refused = await runLauncher(launcher, [], { cwd: dir, env: noPassword });
+    const refused = await launch(launcher, [], { cwd: dir, env: noPassword });
     expect(refused.code).toBe(3);
     // It names whose password is missing (user, project, host), the variable, and what supplies it.
     const user = noPassword.OS_USERNAME!;
@@ -211,14 +237,14 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     );
     expect(errorLine).toContain(`the password of user ${user}, project ${project} on ${host}`);
     expect(refused.stderr).toMatch(/\n\s+hint: .*OS_PASSWORD.*--password-stdin/);
-    const wrong = await runLauncher(launcher, ['--password-stdin'], {
+    const wrong = await launch(launcher, ['--password-stdin'], {
       cwd: dir,
       env: noPassword,
       input: 'wrong\n',
     });
     expect(wrong.stderr).toMatch(/Keystone rejected the credentials/);
     expect(wrong.code).toBe(4);
-    const right = await runLauncher(
+    const right = await launch(
       launcher,
       ['--password-stdin', '--capability', 'identity-v3-tokens-create', '-o', join(dir, 'stdin')],
       {
@@ -233,7 +259,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
 
   it('names a missing OS_AUTH_URL with a hint', async () => {
     const { OS_AUTH_URL: _, ...rest } = env;
-    const r = await runLauncher(launcher, [], { cwd: dir, env: rest });
+    const r = await launch(launcher, [], { cwd: dir, env: rest });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/✖ OS_AUTH_URL is not set\n\s+hint: source your openrc file/);
   });

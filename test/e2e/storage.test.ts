@@ -5,11 +5,16 @@
  * the same cloud with only the OS_* user, which must say why it is not compliant.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import {
+  launcherInEmptyDir,
+  runLauncher,
+  type LauncherOptions,
+  type LauncherRun,
+} from '../support/launcher.js';
 import {
   buildTestbedImages,
   describeDocker,
@@ -22,8 +27,29 @@ import {
 } from '../support/testbed.js';
 
 const PASSWORD = `st0r@ge "pw" #not-a-comment: %(x)s $y % ü`;
+/** The launchers this file started: the engine is shared, so only their containers count. */
+const launched = new Set<number>();
+const launch = (launcher: string, args: string[], options: LauncherOptions) =>
+  runLauncher(launcher, args, {
+    ...options,
+    onSpawn: (child, output) => {
+      if (child.pid) launched.add(child.pid);
+      options.onSpawn?.(child, output);
+    },
+  });
+/** tcup containers of those launchers (the session label is host/pid/random). */
 const tcupContainers = () =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
+  execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
+    {
+      encoding: 'utf8',
+    },
+  )
+    .split('\n')
+    .filter((line) => launched.has(Number(line.split(' ')[1]?.split('/')[1])))
+    .map((line) => line.split(' ')[0])
+    .join('\n');
 
 interface Summary {
   compliant: boolean;
@@ -40,13 +66,16 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
   let single: LauncherRun;
   let fullDir: string;
   let singleDir: string;
+  let dir: string;
 
   beforeAll(async () => {
     await requireDocker();
     await buildTestbedImages('2025.1');
     keystone = await startKeystone({ release: '2025.1', memberPassword: PASSWORD });
     swift = await startSwift(keystone, { resellerPassword: PASSWORD });
-    const { dir, launcher } = launcherInEmptyDir();
+    const made = launcherInEmptyDir();
+    dir = made.dir;
+    const launcher = made.launcher;
     const accounts = [...keystone.members, ...swift.resellers].map((u) => ({
       username: u.username,
       password: u.password,
@@ -56,13 +85,13 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
     writeFileSync(join(dir, 'accounts.yaml'), renderAccountsYaml(accounts));
     const env = openrcEnv(keystone, keystone.members[0]!);
     fullDir = join(dir, 'full');
-    full = await runLauncher(
+    full = await launch(
       launcher,
       ['--guideline', '2020.06', '--target', 'object', '--accounts', 'accounts.yaml', '-o', fullDir],
       { cwd: dir, env },
     );
     singleDir = join(dir, 'single');
-    single = await runLauncher(launcher, ['--guideline', '2020.06', '--target', 'object', '-o', singleDir], {
+    single = await launch(launcher, ['--guideline', '2020.06', '--target', 'object', '-o', singleDir], {
       cwd: dir,
       env,
     });
@@ -101,6 +130,43 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
     expect(summary.counts.notRun).toBeGreaterThan(0);
     expect(summary.failing).toContain('objectstore-account-quotas');
     expect(single.code).toBe(9);
+  });
+
+  it('schedules whole classes by time, keeps the times, and the second run plans with them', () => {
+    // First run on this machine (HOME is the test's folder): no measured times yet.
+    expect(full.stderr).toMatch(
+      /› schedule: 2 worker\(s\), expected [\d.]+ s, ideal [\d.]+ s \(class times: 0 measured here/,
+    );
+    const log = readFileSync(join(fullDir, 'tcup.log'), 'utf8');
+    const planned = [...log.matchAll(/worker (\d): [\d.]+ s, \d+ class\(es\): (.*)/g)].map((m) =>
+      m[2]!.split(', '),
+    );
+    expect(planned).toHaveLength(2);
+    // The container ran exactly that plan: each class on the worker the plan gave it, and no other.
+    const tests = JSON.parse(readFileSync(join(fullDir, 'tests.json'), 'utf8')) as {
+      id: string;
+      worker?: string;
+    }[];
+    const ran = new Map<string, Set<string>>();
+    for (const t of tests) {
+      const cls = t.id.split('[')[0]!.split('.').slice(0, -1).join('.');
+      ran.set(cls, (ran.get(cls) ?? new Set()).add(t.worker ?? '?'));
+    }
+    expect([...ran.keys()].sort()).toEqual(planned.flat().sort());
+    for (const [cls, workers] of ran) expect(workers.size, cls).toBe(1);
+    const workerOf = (cls: string) => [...ran.get(cls)!][0];
+    for (const classes of planned) expect(new Set(classes.map(workerOf)).size).toBe(1);
+    expect(workerOf(planned[0]![0]!)).not.toBe(workerOf(planned[1]![0]!));
+    // The times are kept under the XDG cache, keyed without the URL; the second run uses them.
+    const cache = join(dir, '.cache', 'tcup', 'timings');
+    const [file] = readdirSync(cache);
+    expect(file).toMatch(/^43(\.\d+)*-[0-9a-f]{16}\.json$/);
+    const kept = JSON.parse(readFileSync(join(cache, file!), 'utf8')) as { classes: Record<string, number> };
+    expect(Object.keys(kept.classes).sort()).toEqual(planned.flat().sort());
+    expect(JSON.stringify(kept)).not.toMatch(/127\.0\.0\.1|http|member/);
+    expect(single.stderr).toMatch(
+      new RegExp(`› schedule: 1 worker\\(s\\).*class times: ${ran.size} measured here`),
+    );
   });
 
   it('leaves no tcup container, and never shows the password', () => {

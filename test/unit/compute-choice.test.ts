@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseFlavors,
   chooseImage,
+  chooseImageAlt,
   chooseNetworks,
   explainSkip,
   flavorFits,
@@ -90,6 +91,19 @@ describe('chooseImage', () => {
     const two = [img({ id: 'a1', name: 'same' }), img({ id: 'a2', name: 'same' })];
     expect(usageError(() => chooseImage(two, 'same')).message).toMatch(/a1, a2/);
     expect(usageError(() => chooseImage(two, 'other')).hint).toMatch(/--image FILE/);
+  });
+});
+
+describe('chooseImageAlt', () => {
+  it('the next smallest usable image, never the first; none when it is alone', () => {
+    const a = img({ id: 'a', size: 1 });
+    const list = [
+      a,
+      img({ id: 'k', size: 2, diskFormat: 'aki', containerFormat: 'aki' }),
+      img({ id: 'b', size: 3 }),
+    ];
+    expect(chooseImageAlt(list, a)?.id).toBe('b');
+    expect(chooseImageAlt([a], a)).toBeUndefined();
   });
 });
 
@@ -207,6 +221,9 @@ describe('guideline facts', () => {
     ['Metadata is read-only on non-Xen-based deployments.', /xenapi_apis=True/],
     ['Instance validation tests are disabled.', /--validation/],
     ['Insufficient number of users provided', /--accounts/],
+    ["KeyError: 'floating_ip'", /--validation/],
+    ['Image format enforcement prevents testing with bogus image data', /enforces image formats/],
+    ['Need distinct images to run this test', /--image FILE/],
   ])('explains %s', (reason, what) => expect(explainSkip(reason)).toMatch(what));
   it('leaves unknown reasons to Tempest', () => expect(explainSkip('something else')).toBeUndefined());
 });

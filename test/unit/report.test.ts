@@ -88,15 +88,21 @@ describe('report.html of a results folder', () => {
     expect(html).toContain('Unauthorized (HTTP 401)');
   });
 
-  it('loads nothing: no script, no external resource, a policy that forbids loading', async () => {
-    const f = await writeFixtureFolder({ fail: [CONTAINER_FAIL] });
-    const html = readFileSync(join(f.dir, 'report.html'), 'utf8');
-    for (const pattern of EXTERNAL) expect(html).not.toMatch(pattern);
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'`);
-    expect(html).toMatch(/@media print/);
-    expect(html).toMatch(/@media \(max-width:40rem\)/);
-    expect(html).toContain('name="viewport"');
-  });
+  it.each<[string, FixtureOptions]>([
+    ['a guideline', { fail: [CONTAINER_FAIL] }],
+    ['SCS-0128', { standard: 'scs-0128', notInstalled: [IMAGES_TEST] }],
+  ])(
+    'loads nothing (%s): no script, no external resource, a policy that forbids loading',
+    async (_, options) => {
+      const f = await writeFixtureFolder(options);
+      const html = readFileSync(join(f.dir, 'report.html'), 'utf8');
+      for (const pattern of EXTERNAL) expect(html).not.toMatch(pattern);
+      expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'`);
+      expect(html).toMatch(/@media print/);
+      expect(html).toMatch(/@media \(max-width:40rem\)/);
+      expect(html).toContain('name="viewport"');
+    },
+  );
 
   it('has real table semantics: caption, column and row headers', async () => {
     const f = await writeFixtureFolder({ fail: [CONTAINER_FAIL] });

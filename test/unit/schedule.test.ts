@@ -33,6 +33,11 @@ describe('classOf', () => {
       'tempest.api.compute.servers.test_x.ServersTest',
     ],
     ['tempest.api.identity.v3.test_t.TokensTest.test_b', 'tempest.api.identity.v3.test_t.TokensTest'],
+    [
+      'setUpClass (tempest.api.object_storage.test_q.QuotasTest)',
+      'tempest.api.object_storage.test_q.QuotasTest',
+    ],
+    ['tearDownClass (tempest.api.a.B)', 'tempest.api.a.B'],
     ['plain', 'plain'],
   ])('%s → %s', (id, cls) => expect(classOf(id)).toBe(cls));
 });

@@ -8,6 +8,7 @@ import { basename, resolve } from 'node:path';
 import {
   chooseFlavors,
   chooseImage,
+  chooseImageAlt,
   chooseNetworks,
   describeFlavor,
   explainSkip,
@@ -58,7 +59,7 @@ export interface ComputeState {
   sessions: ProjectSession[];
   before: Map<string, Inventory>;
   /** The image tcup uploaded from --image FILE (removed by tcup, so not a leftover). */
-  uploaded?: string | undefined;
+  uploaded: string[];
 }
 
 interface Context {
@@ -102,31 +103,41 @@ export async function prepareCompute(
   const held = [...before.values()].reduce((n, i) => n + countOf(i), 0);
   reporter.info(`the ${sessions.length} test project(s) hold ${held} resource(s) before the run: left alone`);
 
-  let uploaded: string | undefined;
+  const uploaded: string[] = [];
   if (first.has('compute') && first.has('image')) {
     let image: ImageInfo;
+    let imageAlt: ImageInfo | undefined;
     let why: string;
     const file = options.image !== undefined ? asFile(ctx.cwd, options.image) : undefined;
     if (file) {
-      image = await uploadImage(ctx, first, sessions, file);
-      uploaded = image.id;
-      why = `uploaded from ${options.image} for this run; removed afterwards`;
+      // Twice: some tests need two distinct images (image_ref_alt).
+      image = await uploadImage(ctx, first, sessions, file, '');
+      imageAlt = await uploadImage(ctx, first, sessions, file, '-alt');
+      uploaded.push(image.id, imageAlt.id);
+      why = `uploaded from ${options.image} for this run (and a copy as the alt image); removed afterwards`;
     } else {
       // An image every account can boot: the intersection of what each sees.
       const lists = await Promise.all(sessions.map((s) => listImages(s)));
       const everyone = lists[0]!.filter((i) => lists.every((l) => l.some((x) => x.id === i.id)));
       ({ image, why } = chooseImage(everyone, options.image));
+      imageAlt = chooseImageAlt(everyone, image);
+      if (!imageAlt)
+        reporter.warn(
+          'only one usable image is visible: the tests that need two distinct images are skipped (make a second one visible, or pass --image FILE: tcup uploads it twice)',
+        );
     }
     const { flavor, flavorAlt, notes } = chooseFlavors(await listFlavors(first), image, {
       flavor: options.flavor,
       flavorAlt: options.flavorAlt,
     });
     set('compute.image_ref', image.id);
-    set('compute.image_ref_alt', image.id);
+    set('compute.image_ref_alt', (imageAlt ?? image).id);
     set('compute.flavor_ref', flavor.id);
     set('compute.flavor_ref_alt', flavorAlt.id);
     const size = image.size !== undefined ? `${(image.size / 1024 ** 2).toFixed(1)} MiB ` : '';
     reporter.step(`image ${image.name || image.id} (${image.id}, ${size}${image.diskFormat ?? '?'}): ${why}`);
+    if (imageAlt && !file)
+      reporter.info(`alt image ${imageAlt.name || imageAlt.id} (${imageAlt.id}): the next smallest`);
     reporter.step(
       `flavors ${flavor.name} (${describeFlavor(flavor)}) and ${flavorAlt.name} (${describeFlavor(flavorAlt)}): ` +
         `${options.flavor || options.flavorAlt ? 'as given' : 'the two smallest that fit the image'} (--flavor, --flavor-alt)`,
@@ -138,8 +149,21 @@ export async function prepareCompute(
       diskFormat: image.diskFormat,
       size: image.size,
       why,
-      uploaded: uploaded !== undefined,
+      uploaded: uploaded.length > 0,
     };
+    chosen.imageAlt = imageAlt ? { id: imageAlt.id, name: imageAlt.name } : undefined;
+    if (tests.some((t) => FORMAT_GATED.test(t)) && !ctx.userKeys.has(ENFORCEMENT)) {
+      const enforced = await probeFormatEnforcement(first, ctx.session);
+      chosen.imageFormatEnforcement = enforced;
+      if (enforced === false) set(ENFORCEMENT, 'False');
+      reporter.info(
+        enforced === undefined
+          ? 'could not tell whether Glance enforces image formats: the tests that upload bogus image data are skipped'
+          : enforced
+            ? 'Glance rejects image data that does not match its disk format: the tests that upload bogus image data are skipped'
+            : 'Glance accepts image data whatever its disk format (probed): the tests that upload such data run',
+      );
+    }
     chosen.flavor = flavor;
     chosen.flavorAlt = flavorAlt;
   }
@@ -209,7 +233,7 @@ export async function finishCompute(
   await Promise.all(
     state.sessions.map(async (s) => {
       const after = await takeInventory(s);
-      const extra = leftovers(state.before.get(s.who) ?? {}, after, state.uploaded ? [state.uploaded] : []);
+      const extra = leftovers(state.before.get(s.who) ?? {}, after, state.uploaded);
       if (countOf(extra) > 0) left.set(s.who, extra);
     }),
   );
@@ -357,6 +381,34 @@ function asFile(cwd: string, value: string): string | undefined {
   }
 }
 
+/** Tempest 43 skips these unless image-feature-enabled.image_format_enforcement=False. */
+const FORMAT_GATED = /^tempest\.api\.image\.v2\.test_images\.ListUserImagesTest\./;
+const ENFORCEMENT = 'image-feature-enabled.image_format_enforcement';
+
+/**
+ * Whether Glance rejects data that does not match the image's disk format (2024.1+ can): a private
+ * qcow2 image with 4 KiB of zeros, uploaded and deleted at once. undefined: no answer either way.
+ */
+async function probeFormatEnforcement(s: ProjectSession, session: string): Promise<boolean | undefined> {
+  const created = await s.send('image', 'POST', '/images', {
+    name: `tcup-${session.split('/').pop()!.slice(0, 8)}-format-probe`,
+    disk_format: 'qcow2',
+    container_format: 'bare',
+    visibility: 'private',
+  });
+  const id = isRecord(created.body) && typeof created.body.id === 'string' ? created.body.id : undefined;
+  if (created.status !== 201 || !id) return undefined;
+  try {
+    const put = await s.upload('image', `/images/${id}/file`, Buffer.alloc(4096));
+    if (put >= 400 && put < 500) return true;
+    const image = await s.get('image', `/images/${id}`);
+    const status = isRecord(image) ? image.status : undefined;
+    return status === 'active' ? false : status === 'queued' || status === 'killed' ? true : undefined;
+  } finally {
+    await s.send('image', 'DELETE', `/images/${id}`).catch(() => undefined);
+  }
+}
+
 /** The disk format of an image file by its magic bytes (qcow2, vmdk, vhdx, iso), else raw (pure). */
 export function diskFormatOf(head: Buffer): string {
   if (head.subarray(0, 4).toString('latin1') === 'QFI\xfb') return 'qcow2';
@@ -375,10 +427,11 @@ async function uploadImage(
   owner: ProjectSession,
   sessions: readonly ProjectSession[],
   file: string,
+  suffix: string,
 ): Promise<ImageInfo> {
   const data = readFileSync(file);
   const diskFormat = diskFormatOf(data.subarray(0, 0x8010));
-  const name = `tcup-${ctx.session.split('/').pop()!.slice(0, 8)}-${basename(file)}`;
+  const name = `tcup-${ctx.session.split('/').pop()!.slice(0, 8)}-${basename(file)}${suffix}`;
   const create = (visibility: string) =>
     owner.send('image', 'POST', '/images', {
       name,
