@@ -225,7 +225,7 @@ describeDocker('no secret leaks, in any mode', () => {
     expect(debug.code, debug.stderr).toBe(0);
   });
 
-  it('tcup upload DIR signs and uploads the saved run', async () => {
+  it('tcup upload DIR signs and uploads the saved run (again: the run uploaded it once already)', async () => {
     const r = await observe('tcup upload DIR', [
       'upload',
       join(dir, 'run'),
@@ -234,6 +234,7 @@ describeDocker('no secret leaks, in any mode', () => {
       '--key-passphrase-env',
       PASSPHRASE_VAR,
       '--yes',
+      '--again',
       '--refstack-url',
       refstack.url,
     ]);
