@@ -188,6 +188,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       ...container,
       signal,
       onTest: (t) => sofar.push(t),
+      ...(planned ? { expectedMs: planned.schedule.perTest } : {}),
     }).catch(async (error: unknown) => {
       // Interrupted or killed: keep what there is (the results so far and the log) before failing.
       reporter.endProgress();

@@ -16,7 +16,8 @@ export interface ProgressSnapshot {
 export interface Progress {
   /** Restarts the clock (call when the tests start; creation time is used otherwise). */
   start(): void;
-  record(status: ProgressStatus): void;
+  /** A finished test; with expected times given, its id says how much of the run it was. */
+  record(status: ProgressStatus, id?: string): void;
   snapshot(): ProgressSnapshot;
 }
 
@@ -31,8 +32,27 @@ const KIND: Record<ProgressStatus, 'passed' | 'failed' | 'skipped'> = {
   'not-run': 'skipped',
 };
 
-export function createProgress(total: number, now: () => number = Date.now): Progress {
+/**
+ * `expectedMs` (test id → expected time, from the schedule's class times) makes the ETA follow the
+ * work rather than the count: a run whose long classes come last no longer promises an early end. The
+ * fraction done is the expected time of the finished tests over that of all; a test it does not know
+ * weighs the average of those it knows (with none, every test weighs the same: the plain average).
+ */
+export function createProgress(
+  total: number,
+  now: () => number = Date.now,
+  expectedMs: ReadonlyMap<string, number> = new Map(),
+): Progress {
   const counts = { passed: 0, failed: 0, skipped: 0 };
+  const known = [...expectedMs.values()].filter((ms) => ms > 0);
+  const unit = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  const weightOf = (id: string | undefined) => {
+    const ms = id === undefined ? undefined : expectedMs.get(id);
+    return ms !== undefined && ms > 0 ? ms : unit;
+  };
+  // The mean of the known weights stands in for the unknown ones, so the whole is that mean per test.
+  const totalWeight = unit * total;
+  let doneWeight = 0;
   let startedAt = now();
   let lastAt = startedAt;
   return {
@@ -40,18 +60,20 @@ export function createProgress(total: number, now: () => number = Date.now): Pro
       startedAt = now();
       lastAt = startedAt;
     },
-    record(status) {
+    record(status, id) {
       counts[KIND[status]] += 1;
+      doneWeight += weightOf(id);
       lastAt = now();
     },
     snapshot() {
       const done = counts.passed + counts.failed + counts.skipped;
       const snapshot: ProgressSnapshot = { done, total, ...counts };
       const left = total - done;
-      if (done >= MIN_RESULTS_FOR_ETA && left > 0) {
-        // Average time per result up to the last one, less the time since: counts down between results.
-        const average = (lastAt - startedAt) / done;
-        snapshot.etaMs = Math.max(0, Math.round(average * left - (now() - lastAt)));
+      if (done >= MIN_RESULTS_FOR_ETA && left > 0 && doneWeight > 0) {
+        // Time per unit of expected work up to the last result, less the time since: counts down.
+        const fraction = Math.min(1, doneWeight / totalWeight);
+        const perUnit = (lastAt - startedAt) / fraction;
+        snapshot.etaMs = Math.max(0, Math.round(perUnit * (1 - fraction) - (now() - lastAt)));
       }
       return snapshot;
     },

@@ -28,6 +28,8 @@ export interface Schedule {
   expectedMs: number;
   /** How many classes had each kind of timing. */
   sources: Record<TimingSource, number>;
+  /** Each test's expected time: its class's over the class's test count (for the ETA). */
+  perTest: Map<string, number>;
 }
 
 /** Expected time of a test of a class that no timing knows (seconds a Tempest API test typically takes). */
@@ -67,9 +69,11 @@ export function scheduleClasses(
 ): Schedule {
   const groups = groupByClass(testIds);
   const sources: Record<TimingSource, number> = { measured: 0, default: 0, estimate: 0 };
+  const perTest = new Map<string, number>();
   const timed = [...groups].map(([cls, tests]) => {
     const timing = timingOf(cls, tests.length, measured, defaults);
     sources[timing.source] += 1;
+    for (const id of tests) perTest.set(id, timing.ms / tests.length);
     return { cls, ms: timing.ms };
   });
   timed.sort((a, b) => b.ms - a.ms || (a.cls < b.cls ? -1 : 1));
@@ -88,6 +92,7 @@ export function scheduleClasses(
     idealMs: Math.max(longest, total / n),
     expectedMs: Math.max(0, ...plans.map((p) => p.expectedMs)),
     sources,
+    perTest,
   };
 }
 

@@ -34,6 +34,8 @@ export interface TestRunOptions extends ContainerRunOptions {
   now?: () => number;
   /** Each result as it arrives (the caller keeps them, to save what there is if the run fails). */
   onTest?: (result: TestResult) => void;
+  /** Expected time per test id (from the schedule): the ETA follows the work, not the count. */
+  expectedMs?: ReadonlyMap<string, number>;
 }
 
 /** Tempest's last error lines shown when it crashed. */
@@ -53,7 +55,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
   const now = options.now ?? Date.now;
   const started = now();
   const results = new Map<string, TestResult>();
-  const progress = createProgress(request.tests.length, now);
+  const progress = createProgress(request.tests.length, now, options.expectedMs);
   let configError: string | undefined;
   let finished: EventOf<'finished'> | undefined;
   const onEvent = (event: ContainerEvent) => {
@@ -83,7 +85,7 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
         };
         results.set(event.id, result);
         options.onTest?.(result);
-        progress.record(status);
+        progress.record(status, event.id);
         if (status === 'fail' || status === 'uxsuccess')
           reporter.warn(`FAIL ${name}${event.reason ? `: ${event.reason}` : ''}`);
         reporter.progress(formatProgress(progress.snapshot()));

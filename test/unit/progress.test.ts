@@ -154,3 +154,37 @@ describe('formatDuration', () => {
     expect(formatDuration(ms)).toBe(expected);
   });
 });
+
+describe('ETA from expected times', () => {
+  // Eight 1 s tests, then two of 20 s: the long ones come last, as router and volume classes do.
+  const ids = Array.from({ length: 10 }, (_, i) => `t.C${i}.test`);
+  const expected = new Map(ids.map((id, i) => [id, i < 8 ? 1_000 : 20_000]));
+  it.each([
+    ['the plain average promises an early end', new Map<string, number>(), 2_000],
+    ['expected times see the long tests coming', expected, 40_000],
+  ])('%s', (_name, weights, eta) => {
+    let clock = 0;
+    const progress = createProgress(ids.length, () => clock, weights);
+    for (const id of ids.slice(0, 8)) {
+      clock += 1_000;
+      progress.record('success', id);
+    }
+    expect(progress.snapshot().etaMs).toBe(eta);
+  });
+  it('a test the times do not know weighs their average', () => {
+    let clock = 0;
+    const progress = createProgress(
+      4,
+      () => clock,
+      new Map([
+        ['a', 1_000],
+        ['b', 3_000],
+      ]),
+    );
+    clock = 2_000;
+    progress.record('success', 'x');
+    progress.record('skip', 'y');
+    // 2 of 4 units of the mean done in 2 s: 2 s left.
+    expect(progress.snapshot().etaMs).toBe(2_000);
+  });
+});
