@@ -7,12 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  launcherInEmptyDir,
-  runLauncher,
-  type LauncherOptions,
-  type LauncherRun,
-} from '../support/launcher.js';
+import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
   buildTestbedImages,
@@ -26,29 +21,8 @@ import {
 // A password any cloud could accept: quotes, spaces, shell and regex metacharacters, unicode.
 const PASSWORD = `Pä$$ "w0rd" 'x' \\ & *.+ ${'`'}id${'`'} ✓`;
 
-/** The launchers this file started: the engine is shared, so only their containers count. */
-const launched = new Set<number>();
-const launch = (launcher: string, args: string[], options: LauncherOptions) =>
-  runLauncher(launcher, args, {
-    ...options,
-    onSpawn: (child, output) => {
-      if (child.pid) launched.add(child.pid);
-      options.onSpawn?.(child, output);
-    },
-  });
-/** tcup containers of those launchers (the session label is host/pid/random). */
-const tcupContainers = () =>
-  execFileSync(
-    'docker',
-    ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
-    {
-      encoding: 'utf8',
-    },
-  )
-    .split('\n')
-    .filter((line) => launched.has(Number(line.split(' ')[1]?.split('/')[1])))
-    .map((line) => line.split(' ')[0])
-    .join('\n');
+/** The launchers this file started, and their containers (the engine is shared). */
+const { launch, containers: tcupContainers } = trackedLaunches();
 
 describeDocker('tcup run against a real Keystone (single-file launcher)', () => {
   let keystone: StartedKeystone;

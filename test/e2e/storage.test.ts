@@ -4,17 +4,11 @@
  * with an accounts file: tcup picks Tempest 43 by itself (Swift's /info says 2025.1) and says why; and
  * the same cloud with only the OS_* user, which must say why it is not compliant.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
-import {
-  launcherInEmptyDir,
-  runLauncher,
-  type LauncherOptions,
-  type LauncherRun,
-} from '../support/launcher.js';
+import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import {
   buildTestbedImages,
   describeDocker,
@@ -27,29 +21,8 @@ import {
 } from '../support/testbed.js';
 
 const PASSWORD = `st0r@ge "pw" #not-a-comment: %(x)s $y % ü`;
-/** The launchers this file started: the engine is shared, so only their containers count. */
-const launched = new Set<number>();
-const launch = (launcher: string, args: string[], options: LauncherOptions) =>
-  runLauncher(launcher, args, {
-    ...options,
-    onSpawn: (child, output) => {
-      if (child.pid) launched.add(child.pid);
-      options.onSpawn?.(child, output);
-    },
-  });
-/** tcup containers of those launchers (the session label is host/pid/random). */
-const tcupContainers = () =>
-  execFileSync(
-    'docker',
-    ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
-    {
-      encoding: 'utf8',
-    },
-  )
-    .split('\n')
-    .filter((line) => launched.has(Number(line.split(' ')[1]?.split('/')[1])))
-    .map((line) => line.split(' ')[0])
-    .join('\n');
+/** The launchers this file started, and their containers (the engine is shared). */
+const { launch, containers: tcupContainers } = trackedLaunches();
 
 interface Summary {
   compliant: boolean;

@@ -77,3 +77,35 @@ export function runLauncher(
     options.onSpawn?.(child, () => stdout + stderr);
   });
 }
+
+/**
+ * A runner that remembers the launchers it started, and lists the tcup containers (running or not)
+ * those launchers made: the session label is `host/pid/random`, and the engine is shared with other
+ * runs, so only these count.
+ */
+export function trackedLaunches(): {
+  launch: (launcher: string, args: string[], options: LauncherOptions) => Promise<LauncherRun>;
+  containers: () => string;
+} {
+  const pids = new Set<number>();
+  return {
+    launch: (launcher, args, options) =>
+      runLauncher(launcher, args, {
+        ...options,
+        onSpawn: (child, output) => {
+          if (child.pid) pids.add(child.pid);
+          options.onSpawn?.(child, output);
+        },
+      }),
+    containers: () =>
+      execFileSync(
+        'docker',
+        ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
+        { encoding: 'utf8' },
+      )
+        .split('\n')
+        .filter((line) => pids.has(Number(line.split(' ')[1]?.split('/')[1])))
+        .map((line) => line.split(' ')[0])
+        .join('\n'),
+  };
+}
