@@ -2,6 +2,7 @@
  * The baseline: the same image run by hand with `docker run -i`, fed the request tcup would send on stdin
  * (same cloud, account, roles, tempestconf overrides, tests and concurrency), stdin closed after it.
  */
+import { PROTOCOL_VERSION } from '../src/protocol/container.js';
 import { userToken, type StartedKeystone, type TestbedUser } from '../test/support/testbed.js';
 import { runTimed, type TimedRun } from './timed-process.js';
 
@@ -38,6 +39,7 @@ export function bareRequest(
     project_domain_name: 'Default',
   };
   return {
+    version: PROTOCOL_VERSION,
     mode: 'run',
     cloud: {
       auth_url: keystone.authUrl,

@@ -4,17 +4,24 @@
  * bed's session label and is removed at the end, on failure, on Ctrl-C and when the time limit hits.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src/engine/engine.js';
-import { leftoverContainers, type StartedKeystone } from '../test/support/testbed.js';
+import {
+  leftoverContainers,
+  openrcEnv,
+  type StartedKeystone,
+  type StartedSwift,
+} from '../test/support/testbed.js';
+import { measureColdRun } from './cold-run.js';
 import { ADDON_PLUGINS, ensurePluginImage, imageBytes, megabytes } from './image-size.js';
 import { measureRedactor } from './redactor-throughput.js';
 import { formatTable, seconds, type Row } from './report.js';
 import { writeResults } from './results-file.js';
 import { measureStartup } from './startup.js';
+import { measureStorageRuns, STORAGE_ARGS } from './storage-runs.js';
 import { median } from './timed-process.js';
 import { log, measureWarmRuns } from './warm-runs.js';
 
@@ -23,10 +30,15 @@ const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
 
 const controller = new AbortController();
 const work = mkdtempSync(join(tmpdir(), 'tcup-bench-'));
+/** Class times of every bench run, as timings cache files: the input of scripts/ship-timings.mjs. Kept. */
+const KEEP = join(tmpdir(), `tcup-bench-timings-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 let keystone: StartedKeystone | undefined;
+let bed: { keystone: StartedKeystone; swift: StartedSwift } | undefined;
 
 async function cleanUp(): Promise<number> {
   await keystone?.stop().catch(() => undefined);
+  await bed?.swift.stop().catch(() => undefined);
+  await bed?.keystone.stop().catch(() => undefined);
   const engine = createEngine(process.env);
   const left = await leftoverContainers();
   await Promise.all(
@@ -60,9 +72,30 @@ const range = (values: number[]) => `${seconds(Math.min(...values))} – ${secon
 async function main(): Promise<void> {
   const loadBefore = uptime();
   log(`machine: ${loadBefore}`);
-  const warm = await measureWarmRuns(work, controller.signal, (k) => (keystone = k));
+  mkdirSync(KEEP, { recursive: true });
+  const warm = await measureWarmRuns(work, controller.signal, (k) => (keystone = k), KEEP);
   await keystone?.stop();
   keystone = undefined;
+
+  log('storage target on the Keystone + Swift bed (2025.1): tcup and run-tempest.sh alternated');
+  const storage = await measureStorageRuns(warm.launcher, work, KEEP, controller.signal, (k, s) => {
+    bed = { keystone: k, swift: s };
+  });
+  log('cold first run: the storage target with a throwaway image (new tag, no cached layer)');
+  const cold = await measureColdRun(warm.launcher, {
+    cwd: join(work, 'storage'),
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: join(work, 'storage'),
+      ...openrcEnv(storage.keystone, storage.keystone.members[0]!),
+    },
+    args: STORAGE_ARGS,
+    resultsDir: join(work, 'storage', 'cold'),
+    signal: controller.signal,
+  });
+  await storage.swift.stop();
+  await storage.keystone.stop();
+  bed = undefined;
 
   log('tcup --help start-up (1 warm-up + 10)');
   const help = await measureStartup([warm.launcher, '--help'], work);
@@ -83,7 +116,49 @@ async function main(): Promise<void> {
   const first = warm.tcup.map((r) => r.firstResultMs ?? Number.NaN);
   const imageWork = warm.tcup.map((r) => r.imageWorkMs ?? Number.NaN);
   const reusedEvery = warm.tcup.every((r) => r.reusedTag === warm.image && !r.built);
+  const phase = storage.tcup.map((r) => r.times.spanMs / r.idealMs);
+  const idPhase = warm.runPhase.map((r) => r.spanMs / r.idealMs);
+  const stTcup = median(storage.tcup.map((r) => r.run.wallMs));
+  const stBare = median(storage.bare.map((r) => r.run.wallMs));
+  const stFirst = storage.tcup.map((r) => r.firstResultMs ?? Number.NaN);
+  const ratios = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
   const rows: Row[] = [
+    {
+      what: `storage (${storage.tests} tests, 2 workers): run phase / ideal schedule of the same run's class times, median of ${phase.length}`,
+      measured: `${median(phase).toFixed(2)} (${ratios(phase)})`,
+      goal: '≤ 1.20',
+      pass: median(phase) <= 1.2,
+    },
+    {
+      what: 'storage, first run on an empty timings cache (shipped defaults): run phase / ideal',
+      measured: `${(storage.first.times.spanMs / storage.first.idealMs).toFixed(2)} (${seconds(storage.first.times.spanMs)} / ${seconds(storage.first.idealMs)})`,
+      goal: '≤ 1.20',
+      pass: storage.first.times.spanMs / storage.first.idealMs <= 1.2,
+    },
+    {
+      what: `identity (${warm.tests.length} tests, 1 worker): run phase / ideal, median of ${idPhase.length}`,
+      measured: `${median(idPhase).toFixed(2)} (${ratios(idPhase)})`,
+      goal: '≤ 1.20',
+      pass: median(idPhase) <= 1.2,
+    },
+    {
+      what: `storage whole command: tcup / bare run-tempest.sh in the same image, medians of ${storage.tcup.length}`,
+      measured: `${(stTcup / stBare).toFixed(3)} (${seconds(stTcup)} / ${seconds(stBare)})`,
+      goal: '≤ 0.60',
+      pass: stTcup / stBare <= 0.6,
+    },
+    {
+      what: 'cold first run, storage target: command → verdict, image built with no cached layer (base image present)',
+      measured: `${seconds(cold.verdictMs ?? cold.run.wallMs)} (build ${seconds(cold.buildMs ?? Number.NaN)})`,
+      goal: '< 180 s',
+      pass: (cold.verdictMs ?? cold.run.wallMs) < 180_000,
+    },
+    {
+      what: 'warm storage: tcup start → first test result (median)',
+      measured: `${seconds(median(stFirst))} (${range(stFirst)})`,
+      goal: '< 15 s',
+      pass: median(stFirst) < 15_000,
+    },
     {
       what: `warm identity run (${warm.tests.length} tests): tcup / bare docker run, medians of ${warm.tcup.length}`,
       measured: `${ratio.toFixed(3)} (${seconds(tcupWall)} / ${seconds(bareWall)}); fastest runs ${fastest.toFixed(3)}`,
@@ -129,6 +204,9 @@ async function main(): Promise<void> {
   console.log(formatTable(rows));
   writeResults(RESULTS, rows, {
     warm,
+    storage,
+    cold,
+    keep: KEEP,
     help,
     bareNode,
     redactor,
@@ -140,6 +218,7 @@ async function main(): Promise<void> {
     loadAfter,
   });
   log(`wrote ${RESULTS}`);
+  log(`class times of every run kept in ${KEEP} (node scripts/ship-timings.mjs ${KEEP})`);
 }
 
 try {

@@ -16,7 +16,7 @@ export interface TcupOutcome {
   listingMs: number | undefined;
 }
 
-const PREPARING = /preparing the Tempest image/;
+const PREPARING = /preparing the Tempest .*image/;
 const REUSING = /^\s*reusing (tcup-tempest:\S+)/;
 const BUILT = /^\s*built tcup-tempest:/;
 const FIRST_RESULT = /^\[\s*1\/\d+\]/;

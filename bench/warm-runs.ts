@@ -16,6 +16,7 @@ import {
   type StartedKeystone,
 } from '../test/support/testbed.js';
 import { bareRequest, runBare, tokenRoles, type BareOutcome } from './bare-run.js';
+import { idealMs, runTimes, writeCacheFile } from './class-times.js';
 import { runTcupTimed, tail, type TcupOutcome } from './tcup-run.js';
 
 /** t = tcup, b = bare: each kind runs first, middle and last as often as the other. */
@@ -32,12 +33,15 @@ export interface WarmRuns {
   bare: BareOutcome[];
   /** Runs in the order they happened, with wall times. */
   sequence: { kind: 't' | 'b'; wallMs: number }[];
+  /** Per timed tcup run: its run phase (first test start → last test end) and the ideal schedule of its class times. */
+  runPhase: { spanMs: number; idealMs: number }[];
 }
 
 export async function measureWarmRuns(
   work: string,
   signal: AbortSignal,
   onKeystone: (k: StartedKeystone) => void,
+  keepDir?: string,
 ): Promise<WarmRuns> {
   const launcher = join(work, 'tcup.cjs');
   copyFileSync(buildLauncher(), launcher);
@@ -58,7 +62,9 @@ export async function measureWarmRuns(
       signal,
     });
     if (out.run.code !== 0) throw new Error(`tcup run ${n} exited with ${out.run.code}:\n${tail(out.run)}`);
-    return { out, resultsDir };
+    const times = runTimes(resultsDir);
+    if (keepDir) writeCacheFile(join(keepDir, `identity-run-${n}.json`), times.classes);
+    return { out, resultsDir, times };
   };
 
   log('warm-up: tcup (untimed)');
@@ -87,12 +93,13 @@ export async function measureWarmRuns(
   log('warm-up: bare docker run (untimed)');
   await bare();
 
-  const result: WarmRuns = { image, tests, roles, launcher, tcup: [], bare: [], sequence: [] };
+  const result: WarmRuns = { image, tests, roles, launcher, tcup: [], bare: [], sequence: [], runPhase: [] };
   for (const [i, kind] of ORDER.entries()) {
     log(`timed run ${i + 1}/${ORDER.length}: ${kind === 't' ? 'tcup' : 'bare docker run'}`);
     if (kind === 't') {
-      const { out } = await tcup();
+      const { out, times } = await tcup();
       result.tcup.push(out);
+      result.runPhase.push({ spanMs: times.spanMs, idealMs: idealMs(times.classes, times.workers) });
       result.sequence.push({ kind, wallMs: out.run.wallMs });
     } else {
       const out = await bare();
@@ -105,7 +112,7 @@ export async function measureWarmRuns(
 
 function builtTag(out: TcupOutcome): string {
   const line = out.run.stderr.find((l) => /^\s*built tcup-tempest:/.test(l.text));
-  const tag = line?.text.trim().slice('built '.length);
+  const tag = line && /built (tcup-tempest:\S+)/.exec(line.text)?.[1];
   if (!tag) throw new Error(`tcup named no image:\n${tail(out.run)}`);
   return tag;
 }

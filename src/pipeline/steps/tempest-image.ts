@@ -154,12 +154,50 @@ export async function prepareTempestImage(
   reporter.step(
     `preparing the ${describeVariant(v)} image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`,
   );
+  // The build's output comes only when there is a build: its first line says what the run waits for.
+  let buildStarted: number | undefined;
   const image = await ensureImage(engine, loadImageFiles(), {
     ...tempestImageOptions(v, plugins),
     proxy: options.proxy,
-    onLine: (line) => reporter.log(line.trimEnd()),
+    onLine: (line) => {
+      if (buildStarted === undefined) {
+        buildStarted = Date.now();
+        reporter.info(buildingLine(v, plugins));
+      }
+      const words = buildStepWords(line, plugins.length > 0);
+      if (words) reporter.progress(`  building: ${words}`);
+      reporter.log(line.trimEnd());
+    },
     ...(options.signal ? { signal: options.signal } : {}),
+  }).finally(() => {
+    if (buildStarted !== undefined) reporter.endProgress();
   });
-  reporter.info(image.built ? `built ${image.tag}` : `reusing ${image.tag}`);
+  const took = buildStarted === undefined ? '' : ` in ${Math.round((Date.now() - buildStarted) / 1000)} s`;
+  reporter.info(image.built ? `built ${image.tag}${took}` : `reusing ${image.tag}`);
   return { ...image, variant: v };
+}
+
+/** What a first run waits for (measured by `npm run bench` on 2 cores: bench/results.md). */
+export function buildingLine(v: TempestVariant, plugins: readonly string[]): string {
+  const what = `the ${describeVariant(v)} image${plugins.length ? ' with its plugins' : ''}`;
+  return `building ${what}: not on this machine yet, about 1 minute on 2 cores (more on a busy machine or a slow mirror); later runs reuse it`;
+}
+
+/** A Docker build line → what that step does, for the steps that take time; undefined for the others. */
+export function buildStepWords(line: string, plugins: boolean): string | undefined {
+  const step = /^Step (\d+)\/(\d+) : (.*)/.exec(line.trim());
+  if (!step) return undefined;
+  const [, n, of, what] = step as unknown as [string, string, string, string];
+  const words = /apt-get install[^&]*\btempest\b/.test(what)
+    ? "installing Debian's Tempest, python-tempestconf and the packages they need"
+    : plugins && /TCUP_PLUGINS/.test(what) && /^RUN /.test(what)
+      ? 'installing the Tempest plugins'
+      : /--list-tests/.test(what)
+        ? 'listing the installed tests'
+        : /^FROM /.test(what)
+          ? 'base image'
+          : /^COPY /.test(what)
+            ? "adding tcup's run scripts"
+            : undefined;
+  return words && `step ${n}/${of}, ${words}`;
 }
