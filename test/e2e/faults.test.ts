@@ -8,9 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadImageFiles } from '../../src/engine/build-context.js';
-import { imageTag } from '../../src/engine/image.js';
-import { PLUGINS } from '../../src/pipeline/steps/selection.js';
 import {
   closedPort,
   runningTcupContainers,
@@ -19,6 +16,7 @@ import {
   tcupLeftovers,
   when,
 } from '../support/faults.js';
+import { launcherWithImageFault } from '../support/image-faults.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer } from '../support/refstack-server.js';
 import {
@@ -47,15 +45,6 @@ function expectFailure(r: { code: number | null; stderr: string }, code: number,
   expect(errors[0]!.length, 'one sentence, not a dump').toBeLessThan(300);
   expect(r.stderr, 'no stack trace').not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$|^\s+at [\w.<>]+ \(/m);
 }
-
-const hasImage = (tag: string) => {
-  try {
-    execFileSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describeDocker('fault matrix', () => {
   let keystone: StartedKeystone;
@@ -145,27 +134,45 @@ describeDocker('fault matrix', () => {
       });
 
     it('SIGINT during an image build: exit 130, the build stopped, no image, no build container', async () => {
-      const target = (['dns', 'orchestration'] as const).find(
-        (t) => !hasImage(imageTag(loadImageFiles(), PLUGINS[t] ?? [])),
-      );
-      if (!target) return void console.warn('both add-on images exist: no uncached build to interrupt');
-      const tag = imageTag(loadImageFiles(), PLUGINS[target] ?? []);
+      // A recipe of its own (tcup's plus a slow last step), so the build is never cached.
+      const marker = `tcup-fault-slow-build-${process.pid}-${Date.now()}`;
+      const slow = launcherWithImageFault({ dockerfile: `RUN echo ${marker} && sleep 120`, files: {} });
+      const images = () =>
+        execFileSync('docker', ['images', '-q', '--filter', 'label=tcup=1', '--no-trunc'], {
+          encoding: 'utf8',
+        })
+          .split('\n')
+          .filter(Boolean);
+      const before = new Set(images());
       const started = Date.now();
-      const trigger = when(/preparing the Tempest image \(with /, (child) => void child.kill('SIGINT'));
-      const r = await launch(['--guideline', '2020.06', '--target', target], { onSpawn: trigger.onSpawn });
+      const trigger = when(
+        /› preparing the Tempest \d+ \([^)]*\) image/,
+        (child) => void setTimeout(() => child.kill('SIGINT'), 3_000),
+      );
+      const r = await runLauncher(slow.launcher, [...IDENTITY, '-o', join(slow.dir, 'interrupted')], {
+        cwd: slow.dir,
+        env,
+        onSpawn: trigger.onSpawn,
+      });
       expect(trigger.fired()).toBeDefined();
       expectFailure(r, 130, /✖ interrupted by SIGINT/);
-      expect(hasImage(tag), `${tag} exists after an interrupted build`).toBe(false);
-      // The legacy builder's intermediate containers of this build (they carry no label) are gone too.
+      expect(r.stderr).not.toMatch(/built tcup-tempest/);
+      expect(
+        images().filter((id) => !before.has(id)),
+        'a new tcup image after an interrupted build',
+      ).toEqual([]);
+      expect(await tcupLeftovers(started)).toEqual([]);
+      // The legacy builder's intermediate container of the slow step (it carries no label) is gone too.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const builders = execFileSync(
         'docker',
-        ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.CreatedAt}} {{.Command}}'],
-        { encoding: 'utf8' },
+        ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Command}}'],
+        {
+          encoding: 'utf8',
+        },
       )
         .split('\n')
-        .filter((l) => l.includes('TCUP_PLUGINS') || l.includes('tempest init tcup-list'))
-        .filter((l) => Date.parse(l.split(' ').slice(1, 3).join('T') + 'Z') >= started - 60_000);
+        .filter((l) => l.includes(marker));
       expect(builders).toEqual([]);
     });
 
@@ -215,7 +222,7 @@ describeDocker('fault matrix', () => {
     it('wrong password: exit 4, before anything slow', async () => {
       const r = await launch(IDENTITY, { env: { ...env, OS_PASSWORD: 'wrong' } });
       expectFailure(r, 4, /✖ Keystone rejected the credentials for user demo/);
-      expect(r.stderr).not.toMatch(/preparing the Tempest image/);
+      expect(r.stderr).not.toMatch(/preparing the Tempest/);
     });
 
     it('results folder not writable (-o under a file): exit 8 before any test runs', async () => {

@@ -159,3 +159,45 @@ describe('timings cache', () => {
     expect(readFileSync(file, 'utf8')).not.toMatch(/password|http/);
   });
 });
+
+describe('keepTimings', () => {
+  it('keeps the classes that ran, not those whose tests were all skipped', async () => {
+    const { keepTimings } = await import('../../src/pipeline/steps/schedule.js');
+    const cacheFile = join(mkdtempSync(join(tmpdir(), 'tcup-keep-')), 't.json');
+    const schedule = scheduleClasses([], 1, new Map());
+    const logged: string[] = [];
+    const reporter = { log: (l: string) => logged.push(l) } as unknown as Parameters<typeof keepTimings>[2];
+    await keepTimings(
+      { schedule, cacheFile },
+      [
+        {
+          id: 'a.A.test_1',
+          name: 'a.A.test_1',
+          status: 'success',
+          worker: 'worker-0',
+          startMs: 0,
+          durationMs: 500,
+        },
+        {
+          id: 'a.A.test_2',
+          name: 'a.A.test_2',
+          status: 'skip',
+          worker: 'worker-0',
+          startMs: 600,
+          durationMs: 1,
+        },
+        {
+          id: 'b.B.test_1',
+          name: 'b.B.test_1',
+          status: 'skip',
+          worker: 'worker-1',
+          startMs: 0,
+          durationMs: 2,
+        },
+      ],
+      reporter,
+    );
+    expect(Object.fromEntries(await loadTimings(cacheFile))).toEqual({ 'a.A': 601 });
+    expect(logged).toEqual([]);
+  });
+});

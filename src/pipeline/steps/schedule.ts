@@ -6,7 +6,13 @@
 import type { Reporter } from '../../core/log.js';
 import type { TestResult } from '../../results/tests.js';
 import shipped from '../../tempest/data/timings.json' with { type: 'json' };
-import { classTimes, describeSchedule, scheduleClasses, type Schedule } from '../../tempest/schedule.js';
+import {
+  classOf,
+  classTimes,
+  describeSchedule,
+  scheduleClasses,
+  type Schedule,
+} from '../../tempest/schedule.js';
 import { loadTimings, saveTimings, timingsFile } from '../../tempest/timings.js';
 
 export interface PlannedWorkers {
@@ -16,6 +22,8 @@ export interface PlannedWorkers {
   /** Where this run's class times are kept. */
   cacheFile: string;
 }
+
+const RAN = new Set<TestResult['status']>(['success', 'fail', 'xfail', 'uxsuccess']);
 
 export const SHIPPED_TIMINGS: ReadonlyMap<string, number> = new Map(Object.entries(shipped.classes));
 
@@ -45,9 +53,11 @@ export async function keepTimings(
   tests: readonly TestResult[],
   reporter: Reporter,
 ): Promise<void> {
+  // A class whose tests were all skipped (too few accounts, a missing service) says nothing of its time.
+  const ran = new Set(tests.filter((t) => RAN.has(t.status)).map((t) => classOf(t.id)));
   const times = classTimes(
     tests
-      .filter((t) => t.startMs !== undefined && t.durationMs !== undefined)
+      .filter((t) => t.startMs !== undefined && t.durationMs !== undefined && ran.has(classOf(t.id)))
       .map((t) => ({ id: t.id, worker: t.worker, startMs: t.startMs, stopMs: t.startMs! + t.durationMs! })),
   );
   await saveTimings(planned.cacheFile, times).catch((error: unknown) =>
