@@ -236,11 +236,8 @@ const configDirs = (env: Env, opts: CredentialOptions): string[] => [
   '/etc/openstack',
 ];
 
-/**
- * Every cloud of the clouds.yaml openstackclient would read (merged with secure.yaml, so a cloud only
- * secure.yaml names counts too), in the file's order: --all-clouds. No clouds.yaml is a CREDENTIALS error.
- */
-export function listClouds(env: Env, opts: CredentialOptions): { file: string; names: string[] } {
+/** clouds.yaml as openstackclient finds it: OS_CLIENT_CONFIG_FILE (which must be readable), else the dirs. */
+function findCloudsYaml(env: Env, opts: CredentialOptions) {
   const override = nonEmpty(env.OS_CLIENT_CONFIG_FILE);
   const dirs = configDirs(env, opts);
   if (override && opts.readFile(override) === undefined)
@@ -249,7 +246,15 @@ export function listClouds(env: Env, opts: CredentialOptions): { file: string; n
       'OS_CLIENT_CONFIG_FILE names a file that cannot be read',
       'fix or unset it',
     );
-  const clouds = findYaml(opts, dirs, 'clouds', override);
+  return { override, dirs, clouds: findYaml(opts, dirs, 'clouds', override) };
+}
+
+/**
+ * Every cloud of the clouds.yaml openstackclient would read (merged with secure.yaml, so a cloud only
+ * secure.yaml names counts too), in the file's order: --all-clouds. No clouds.yaml is a CREDENTIALS error.
+ */
+export function listClouds(env: Env, opts: CredentialOptions): { file: string; names: string[] } {
+  const { override, dirs, clouds } = findCloudsYaml(env, opts);
   if (!clouds)
     throw new TcupError(
       'CREDENTIALS',
@@ -263,15 +268,7 @@ export function listClouds(env: Env, opts: CredentialOptions): { file: string; n
 }
 
 function cloudLookup(env: Env, opts: CredentialOptions, cloud: string, via: string): Lookup {
-  const override = nonEmpty(env.OS_CLIENT_CONFIG_FILE);
-  const dirs = configDirs(env, opts);
-  if (override && opts.readFile(override) === undefined)
-    throw new TcupError(
-      'CREDENTIALS',
-      'OS_CLIENT_CONFIG_FILE names a file that cannot be read',
-      'fix or unset it',
-    );
-  const clouds = findYaml(opts, dirs, 'clouds', override);
+  const { dirs, clouds } = findCloudsYaml(env, opts);
   if (!clouds) {
     const where = dirs.map((d) => inDir(d, 'clouds.yaml')).join(', ');
     throw new TcupError(
