@@ -5,6 +5,18 @@ import tseslint from 'typescript-eslint';
 // The rooms of src/ and the rooms each may import from. An arrow missing here is a "never": the
 // engine knows nothing of RefStack or the cloud, credentials come before the engine, guidelines and
 // redaction are pure. test/unit/architecture.test.ts plants a violation of each rule and sees it fail.
+const BELOW_PIPELINE = [
+  'core',
+  'redaction',
+  'protocol',
+  'guidelines',
+  'results',
+  'report',
+  'cloud',
+  'engine',
+  'tempest',
+  'refstack',
+];
 const ROOMS = {
   core: [],
   redaction: [],
@@ -16,31 +28,9 @@ const ROOMS = {
   engine: ['core', 'protocol'],
   tempest: ['core', 'engine', 'protocol', 'results'],
   refstack: ['core', 'results'],
-  pipeline: [
-    'core',
-    'redaction',
-    'protocol',
-    'guidelines',
-    'results',
-    'report',
-    'cloud',
-    'engine',
-    'tempest',
-    'refstack',
-  ],
-  commands: [
-    'core',
-    'redaction',
-    'protocol',
-    'guidelines',
-    'results',
-    'report',
-    'cloud',
-    'engine',
-    'tempest',
-    'refstack',
-    'pipeline',
-  ],
+  // The pipeline may use every room below it; the commands also the pipeline.
+  pipeline: BELOW_PIPELINE,
+  commands: [...BELOW_PIPELINE, 'pipeline'],
 };
 // Each external library lives behind one room or one module.
 const LIBRARIES = [
