@@ -211,7 +211,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     if (planned) await keepTimings(planned, run.tests, reporter);
     const cloudAfter = compute ? await finishCompute(compute, computeOptions, reporter) : undefined;
     const verdict = judge(selection, matched, run.tests, reporter);
-    const explained = compute ? explainNotPassing(selection.guideline, verdict.tests, reporter) : undefined;
+    const explained = compute ? explainNotPassing(selection, verdict.tests, reporter) : undefined;
     const refstack = buildRefstackDocument(verdict.tests, accounts.cpid, run.durationMs / 1000);
     const written = await writeResultsFolder(
       resultsDir,

@@ -12,7 +12,12 @@ import {
   type NetworkInfo,
 } from '../../src/cloud/compute.js';
 import { serviceUrl } from '../../src/cloud/rest.js';
-import { diskFormatOf, explainFailing, needsComputeStep } from '../../src/pipeline/steps/compute.js';
+import {
+  diskFormatOf,
+  explainFailing,
+  explainListed,
+  needsComputeStep,
+} from '../../src/pipeline/steps/compute.js';
 import { TcupError } from '../../src/core/errors.js';
 
 const img = (over: Partial<ImageInfo> & { id: string }): ImageInfo => ({
@@ -262,6 +267,53 @@ describe('explainFailing', () => {
     ]);
     expect(out[0]!.what).toMatch(/--validation/);
     expect(out[1]!.what).toMatch(/xenapi_apis/);
+  });
+});
+
+describe('explainListed (a standard: by test, no capabilities)', () => {
+  const listed = [
+    { name: 'a.Servers.test_rebuild_server', uuid: 'u1' },
+    { name: 'a.Servers.test_ok' },
+    { name: 'a.Skipped.test_ssh' },
+    { name: 'm.Meta.test_set' },
+    { name: 'x.Absent.test_gone' },
+    { name: 'r.Renamed.test_old', uuid: 'u2' },
+    { name: 'i.Images.test_list' },
+    { name: 'n.Ended.test_cut' },
+  ];
+  it('names the failed and not-run listed tests, with the reason and what to do; skips are no failures', () => {
+    const out = explainListed(listed, [
+      {
+        id: 'a.Servers.test_rebuild_server',
+        name: 'a.Servers.test_rebuild_server',
+        status: 'fail',
+        reason: "KeyError: 'floating_ip'",
+      },
+      { id: 'a.Servers.test_ok', name: 'a.Servers.test_ok', status: 'success' },
+      { id: 'a.Skipped.test_ssh', name: 'a.Skipped.test_ssh', status: 'skip', reason: 'x' },
+      { id: 'y', name: 'setUpClass (m.Meta)', status: 'fail', reason: 'Insufficient number of users' },
+      { id: 'r.New.test_new', name: 'r.New.test_new', uuid: 'u2', status: 'uxsuccess' },
+      { id: 'i.Images.test_list', name: 'i.Images.test_list', status: 'not-run' },
+      {
+        id: 'z',
+        name: 'setUpClass (i.Images)',
+        status: 'skip',
+        reason: 'Image format enforcement prevents testing with bogus image data',
+      },
+      { id: 'n.Ended.test_cut', name: 'n.Ended.test_cut', status: 'not-run' },
+    ]);
+    expect(out.map((e) => [e.capability, e.test, e.status])).toEqual([
+      [undefined, 'a.Servers.test_rebuild_server', 'fail'],
+      [undefined, 'm.Meta.test_set', 'not run (fail in class setup)'],
+      [undefined, 'r.Renamed.test_old', 'uxsuccess'],
+      [undefined, 'i.Images.test_list', 'not run (skip in class setup)'],
+      [undefined, 'n.Ended.test_cut', 'not run'],
+    ]);
+    expect(out[0]!.what).toMatch(/--validation/);
+    expect(out[1]!.what).toMatch(/--accounts/);
+    expect(out[2]!.what).toBeUndefined();
+    expect(out[3]!.what).toMatch(/enforces image formats/);
+    expect(out[4]).toEqual({ test: 'n.Ended.test_cut', status: 'not run' });
   });
 });
 

@@ -3,6 +3,7 @@
  * guideline facts) found as the test accounts, shown, and turned into Tempest settings; what the test
  * projects hold. After it, what the run left behind, and (--cleanup-cloud) its removal.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
@@ -38,6 +39,7 @@ import type { Reporter } from '../../core/log.js';
 import type { Redactor } from '../../redaction/redactor.js';
 import type { TestResult } from '../../results/tests.js';
 import type { Selection } from '../../guidelines/select.js';
+import type { StandardSelection } from '../../guidelines/standard.js';
 import type { AccountWithRoles } from '../../tempest/plan.js';
 
 export interface ComputeOptions {
@@ -89,6 +91,8 @@ export async function prepareCompute(
   options: ComputeOptions,
 ): Promise<ComputeState> {
   const { reporter } = ctx;
+  // Each request in flight listens on the run's signal: the inventory asks many at once.
+  setMaxListeners(200, ctx.signal);
   const sessions = await Promise.all(ctx.accounts.map((a) => sessionOf(ctx, a)));
   const first = sessions[0]!;
   const overrides: [string, string][] = [];
@@ -265,7 +269,8 @@ export async function finishCompute(
 }
 
 export interface Explanation {
-  capability: string;
+  /** The guideline capability; absent for a standard's listed test (a standard has no capabilities). */
+  capability?: string;
   test: string;
   status: string;
   reason?: string | undefined;
@@ -286,11 +291,7 @@ export function explainFailing(
 ): Explanation[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   // A class that failed or was skipped in setup: its fixture result carries the reason.
-  const fixtures = new Map<string, TestResult>();
-  for (const r of results) {
-    const m = /^(?:setUpClass|tearDownClass) \((.+)\)$/.exec(r.name);
-    if (m && r.status !== 'success') fixtures.set(m[1]!, r);
-  }
+  const fixtures = fixtureResults(results);
   const out: Explanation[] = [];
   for (const c of capabilities)
     for (const t of c.tests) {
@@ -312,25 +313,85 @@ export function explainFailing(
   return out;
 }
 
-/** The explanations, shown (one line per capability and reason) and returned for summary.json. */
+/**
+ * A standard's listed tests (SCS-0128) that failed, or whose class failed or was skipped in setup, with
+ * Tempest's reason and, where tcup knows one, what to do: by test, as a standard has no capabilities (pure).
+ * Tests without any result are left to the standard's verdict ("not in this Tempest", "not run").
+ */
+export function explainListed(
+  listed: readonly { name: string; uuid?: string | undefined }[],
+  results: readonly TestResult[],
+): Explanation[] {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const byUuid = new Map(results.flatMap((r) => (r.uuid ? [[r.uuid, r] as const] : [])));
+  const fixtures = fixtureResults(results);
+  const out: Explanation[] = [];
+  for (const t of listed) {
+    const r = byName.get(t.name) ?? (t.uuid ? byUuid.get(t.uuid) : undefined);
+    if (r && !EXPLAINED_LISTED.has(r.status)) continue;
+    // Not run (no result of its own, or one marked not-run): its class's fixture says why, if it failed or was skipped.
+    const ran = r !== undefined && r.status !== 'not-run';
+    const fixture = ran ? undefined : fixtures.get(t.name.slice(0, t.name.lastIndexOf('.')));
+    if (!r && !fixture) continue;
+    const reason = r?.reason ?? fixture?.reason;
+    const what = reason ? explainSkip(reason) : undefined;
+    out.push({
+      test: t.name,
+      status: ran ? r.status : fixture ? `not run (${fixture.status} in class setup)` : 'not run',
+      ...(reason ? { reason } : {}),
+      ...(what ? { what } : {}),
+    });
+  }
+  return out;
+}
+
+/** A listed test's own results that break the rule or leave it without a result. */
+const EXPLAINED_LISTED = new Set<string>(['fail', 'uxsuccess', 'not-run']);
+
+/** Class fixtures (setUpClass, tearDownClass) that did not succeed, by class: they carry the reason. */
+function fixtureResults(results: readonly TestResult[]): Map<string, TestResult> {
+  const fixtures = new Map<string, TestResult>();
+  for (const r of results) {
+    const m = /^(?:setUpClass|tearDownClass) \((.+)\)$/.exec(r.name);
+    if (m && r.status !== 'success') fixtures.set(m[1]!, r);
+  }
+  return fixtures;
+}
+
+const SHOWN_NAMES = 4;
+
+/**
+ * The explanations, shown and returned for summary.json: for a guideline one line per capability and
+ * reason; for a standard one line per reason tcup can say something about (its verdict already names
+ * every failed and not-run test with Tempest's reason).
+ */
 export function explainNotPassing(
-  guideline: Selection | undefined,
+  selection: { guideline?: Selection | undefined; standard?: StandardSelection | undefined },
   tests: readonly TestResult[],
   reporter: Reporter,
 ): Explanation[] | undefined {
-  if (!guideline) return undefined;
-  const explained = explainFailing(guideline.capabilities, tests);
+  const { guideline, standard } = selection;
+  if (!guideline && !standard) return undefined;
+  const explained = guideline
+    ? explainFailing(guideline.capabilities, tests)
+    : explainListed(standard!.tests, tests);
   const groups = new Map<string, Explanation[]>();
   for (const e of explained) {
-    const key = `${e.capability}\u0000${e.status}\u0000${e.reason ?? ''}`;
+    if (!guideline && e.what === undefined) continue;
+    const key = `${e.capability ?? ''}\u0000${e.status}\u0000${e.reason ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
   for (const list of groups.values()) {
     const e = list[0]!;
-    const names = list.map((x) => x.test.split('.').slice(-2).join('.')).join(', ');
+    // A guideline names every test of the capability; a standard's group may be long.
+    const cut = guideline ? list.length : SHOWN_NAMES;
+    const shown = list.slice(0, cut).map((x) => x.test.split('.').slice(-2).join('.'));
+    const more = list.length > cut ? ` and ${list.length - cut} more` : '';
+    const tail = `${e.status}${e.reason ? `: ${e.reason}` : ''}${e.what ? ` → ${e.what}` : ''}`;
     reporter.warn(
-      `${e.capability} does not pass: ${names} ${e.status}${e.reason ? `: ${e.reason}` : ''}` +
-        `${e.what ? ` → ${e.what}` : ''}`,
+      guideline
+        ? `${e.capability} does not pass: ${shown.join(', ')}${more} ${tail}`
+        : `${standard!.label}: ${shown.join(', ')}${more} ${tail}`,
     );
   }
   return explained;
