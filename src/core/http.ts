@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import { TcupError } from './errors.js';
 import { debug } from './log.js';
 
 export interface HttpClientOptions {
@@ -111,7 +112,7 @@ const MAX_BACKOFF_MS = 5_000;
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const env = options.env;
   const pick = (name: string): string | undefined => env[name] ?? env[name.toLowerCase()] ?? undefined;
-  const ca = options.caFile ? readFileSync(options.caFile) : undefined;
+  const ca = options.caFile ? readCaBundle(options.caFile) : undefined;
   const tls = { ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) };
   const timeout = options.timeoutMs ?? 15_000;
   const httpProxy = pick('HTTP_PROXY');
@@ -193,6 +194,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     close: () => agent.close(),
   };
+}
+
+/** The CA bundle's bytes; a file that cannot be read is the user's mistake (a path), not a crash. */
+function readCaBundle(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new TcupError(
+      'CREDENTIALS',
+      `cannot read the CA bundle ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'check the path given to --cacert, OS_CACERT or cacert: of clouds.yaml (a PEM file of CA certificates)',
+      { cause: error },
+    );
+  }
 }
 
 /** The error codes of this Node and undici, walked through `cause`. */
