@@ -104,6 +104,41 @@ function uploadOptions(cmd: Command): Command {
     .option('--insecure', 'do not verify TLS certificates');
 }
 
+/** The options only an upload uses, as --help lists them: a standard's run (scs-0128) uploads nothing. */
+const UPLOAD_ONLY: readonly [key: string, flag: string][] = [
+  ['refstackUrl', '--refstack-url'],
+  ['sign', '--sign'],
+  ['keyPassphraseEnv', '--key-passphrase-env'],
+  ['anonymous', '--anonymous'],
+  ['yes', '--yes'],
+  ['dryRun', '--dry-run'],
+  ['again', '--again'],
+  ['upload', '--upload'],
+];
+
+/**
+ * Refuses an upload option given with a standard target (before a key is read or a passphrase asked
+ * for). Only what the command line says: REFSTACK_URL in the environment is no request.
+ */
+function refuseUploadOptions(target: string, sourceOf: (key: string) => string | undefined): void {
+  const given = UPLOAD_ONLY.find(([key]) => sourceOf(key) === 'cli');
+  if (!given) return;
+  const flag = given[1];
+  const [message, hint] =
+    flag === '--upload'
+      ? ['RefStack knows no such guideline', 'the results stay in the results folder; drop --upload']
+      : flag === '--sign'
+        ? [
+            'nothing is uploaded, so there is nothing to sign',
+            'drop --sign (and --key-passphrase-env); the results stay in the results folder',
+          ]
+        : [
+            `nothing is uploaded, so ${flag} would do nothing`,
+            `drop ${flag}; the results stay in the results folder`,
+          ];
+  throw new TcupError('USAGE', `${flag} is not offered for --target ${target}: ${message}`, hint);
+}
+
 export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Command {
   const program = new Command('tcup')
     .description(
@@ -201,19 +236,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
           `--guideline does not apply to --target ${target}: it is a standard of its own, not a target of an interop guideline`,
           `drop --guideline (tcup guidelines lists ${target} with its source and rule)`,
         );
-      if (isStandardTarget(target) && opts.upload === true)
-        throw new TcupError(
-          'USAGE',
-          `--upload is not offered for --target ${target}: RefStack knows no such guideline`,
-          'the results stay in the results folder; drop --upload',
-        );
-      // Refused before the key is read or its passphrase asked for: nothing of a standard's run is uploaded.
-      if (isStandardTarget(target) && typeof opts.sign === 'string')
-        throw new TcupError(
-          'USAGE',
-          `--sign is not offered for --target ${target}: nothing is uploaded, so there is nothing to sign`,
-          'drop --sign (and --key-passphrase-env); the results stay in the results folder',
-        );
+      if (isStandardTarget(target)) refuseUploadOptions(target, (key) => program.getOptionValueSource(key));
       const clouds = (opts.osCloud as string[] | undefined) ?? [];
       const several = { clouds, allClouds: opts.allClouds === true };
       if (isSeveralClouds(several)) {
@@ -432,6 +455,9 @@ export async function main(io: Io): Promise<number> {
     redactor,
     signal: controller.signal,
     now: () => Date.now(),
+    // The collaborators: the real ones here only (tests pass stand-ins); loaded when a run needs them.
+    engine: async (env) => (await import('./engine/engine.js')).createEngine(env),
+    http: async (options) => (await import('./core/http.js')).createHttpClient(options),
     onResize: (listener) => {
       io.stdout.on('resize', listener);
       return () => io.stdout.off('resize', listener);
@@ -486,7 +512,8 @@ export async function main(io: Io): Promise<number> {
   }
 }
 
-function report(error: unknown, io: Io, redact: (s: string) => string, signal: AbortSignal): number {
+/** The error's one `✖` sentence (and hint) on stderr; its exit code. */
+export function report(error: unknown, io: Io, redact: (s: string) => string, signal: AbortSignal): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
     return EXIT_CODES.USAGE;

@@ -8,9 +8,8 @@
 import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
-import type Docker from 'dockerode';
 import { TcupError } from '../core/errors.js';
-import { demuxStream, removeContainer, type Engine } from './engine.js';
+import { removeContainer, type Engine, type EngineContainer } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 import {
   encodeRequest,
@@ -53,7 +52,7 @@ export interface StartedContainer {
   /** Ends the container's stdin (it then exits) and waits for its exit code. */
   release(): Promise<number>;
   remove(): Promise<void>;
-  container: Docker.Container;
+  container: EngineContainer;
 }
 
 export async function startContainer(engine: Engine, spec: RunSpec): Promise<StartedContainer> {
@@ -76,7 +75,7 @@ export async function startContainer(engine: Engine, spec: RunSpec): Promise<Sta
       ...(spec.workspace ? { Binds: [`${spec.workspace}:/workspace:rw`] } : {}),
     },
   });
-  const started = handle(container, spec);
+  const started = handle(engine, container, spec);
   spec.onCreated(started.handle);
   const stream = await container.attach({
     stream: true,
@@ -86,7 +85,7 @@ export async function startContainer(engine: Engine, spec: RunSpec): Promise<Sta
     hijack: true,
   });
   const stdout = new PassThrough();
-  demuxStream(container, stream, stdout, spec.log);
+  engine.modem.demuxStream(stream, stdout, spec.log);
   const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
   started.wire(stream, stdout, done);
   await container.start();
@@ -94,7 +93,7 @@ export async function startContainer(engine: Engine, spec: RunSpec): Promise<Sta
   return started.handle;
 }
 
-function handle(container: Docker.Container, spec: RunSpec) {
+function handle(engine: Engine, container: EngineContainer, spec: RunSpec) {
   let stdin: NodeJS.ReadWriteStream | undefined;
   let streamDone: Promise<unknown> = Promise.resolve();
   let resolveSettled!: (e: Settled) => void;
@@ -116,13 +115,13 @@ function handle(container: Docker.Container, spec: RunSpec) {
         AttachStdout: true,
         AttachStderr: true,
       });
-      const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream;
+      const stream = await exec.start({ hijack: true, stdin: false });
       const tarOut = new PassThrough();
       const errors = new PassThrough();
-      demuxStream(container, stream, tarOut, errors);
+      engine.modem.demuxStream(stream, tarOut, errors);
       stream.on('end', () => tarOut.end());
       const files = await extractTar(tarOut);
-      const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+      const { ExitCode } = await exec.inspect();
       if (ExitCode !== 0 && ExitCode !== null)
         throw new TcupError('RESULTS_MISSING', 'the results could not be copied out of the test container');
       return files;
@@ -130,7 +129,7 @@ function handle(container: Docker.Container, spec: RunSpec) {
     release() {
       released ??= (async () => {
         stdin?.end();
-        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        const { StatusCode } = await container.wait();
         await streamDone;
         return StatusCode;
       })();

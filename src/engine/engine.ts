@@ -1,16 +1,162 @@
-/** The only place that constructs a Docker client; a ping that says what to do when there is no engine. */
-import Docker from 'dockerode';
+/**
+ * What tcup uses of a container engine: a narrow interface, shaped like the part of dockerode it needs
+ * (so the dockerode client is one, src/engine/docker.ts), with tcup's own types. Every module takes an
+ * Engine; tests pass a stand-in (test/support/fake-engine.ts). Also the helpers every engine user
+ * shares: the ping that says what to do, 404/409 tolerance, demultiplexing.
+ */
 import { TcupError } from '../core/errors.js';
 import { debug } from '../core/log.js';
 
-export type Engine = Docker;
+export { createEngine } from './docker.js';
 
-export function createEngine(env: Readonly<Record<string, string | undefined>>): Engine {
-  const host = env.DOCKER_HOST;
-  debug('engine: %s', host ?? 'unix:///var/run/docker.sock');
-  if (host?.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
-  if (host) return new Docker(); // tcp:// and TLS settings: docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH
-  return new Docker({ socketPath: '/var/run/docker.sock' });
+/** `{ label: ['tcup=1'] }`: the engine ANDs the labels given. */
+export interface LabelFilter {
+  filters: { label: string[] };
+}
+
+export interface Engine {
+  /** Resolves when the engine answers. */
+  ping(): Promise<unknown>;
+  getImage(name: string): EngineImage;
+  /** A build from a tar context; the answer is a stream of JSON progress lines (see modem.followProgress). */
+  buildImage(context: NodeJS.ReadableStream, options: BuildOptions): Promise<NodeJS.ReadableStream>;
+  /** `docker load` of an image tar; a stream of JSON progress lines. */
+  loadImage(archive: NodeJS.ReadableStream, options: { quiet: boolean }): Promise<NodeJS.ReadableStream>;
+  listImages(options: LabelFilter): Promise<ImageSummary[]>;
+  createContainer(options: ContainerSpec): Promise<EngineContainer>;
+  getContainer(id: string): EngineContainer;
+  listContainers(options: LabelFilter & { all: true }): Promise<ContainerSummary[]>;
+  listNetworks(options: LabelFilter): Promise<NetworkSummary[]>;
+  listVolumes(options: LabelFilter): Promise<{ Volumes: VolumeSummary[] | null }>;
+  getNetwork(id: string): { remove(): Promise<unknown> };
+  getVolume(name: string): { remove(): Promise<unknown> };
+  modem: EngineModem;
+}
+
+export interface EngineModem {
+  /** Splits a multiplexed attach/exec stream into stdout and stderr (the targets are not ended). */
+  demuxStream(
+    stream: NodeJS.ReadableStream,
+    stdout: NodeJS.WritableStream,
+    stderr: NodeJS.WritableStream,
+  ): void;
+  /** Reads a stream of JSON progress lines to its end: every event to onProgress, all of them at the end. */
+  followProgress(
+    stream: NodeJS.ReadableStream,
+    onFinished: (error: Error | null, events: ProgressEvent[]) => void,
+    onProgress?: (event: ProgressEvent) => void,
+  ): void;
+}
+
+/** One line of a build's or load's progress. */
+export interface ProgressEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+export interface BuildOptions {
+  t: string;
+  rm: boolean;
+  forcerm: boolean;
+  labels: Record<string, string>;
+  buildargs: Record<string, string>;
+  networkmode?: string;
+  abortSignal?: AbortSignal;
+}
+
+export interface EngineImage {
+  inspect(): Promise<{ Config?: { Labels?: Record<string, string> | null } }>;
+  /** The image as a `docker save` tar. */
+  get(): Promise<NodeJS.ReadableStream>;
+  remove(options: { noprune: boolean }): Promise<unknown>;
+}
+
+export interface ImageSummary {
+  Id: string;
+  RepoTags?: string[] | undefined;
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  State: string;
+  Labels: Record<string, string>;
+}
+
+export interface NetworkSummary {
+  Id: string;
+  Name: string;
+  Labels?: Record<string, string> | undefined;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  Labels: Record<string, string> | null;
+}
+
+export interface ContainerSpec {
+  Image: string;
+  Labels: Record<string, string>;
+  Entrypoint?: string[];
+  Env?: string[];
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  HostConfig?: {
+    NetworkMode?: string;
+    Tmpfs?: Record<string, string>;
+    LogConfig?: { Type: string; Config: Record<string, string> };
+    Init?: boolean;
+    Binds?: string[];
+  };
+}
+
+export interface EngineContainer {
+  id: string;
+  /** The container's stdin, stdout and stderr as one multiplexed stream (modem.demuxStream splits it). */
+  attach(options: {
+    stream: true;
+    stdin: boolean;
+    stdout: boolean;
+    stderr: boolean;
+    hijack: true;
+  }): Promise<NodeJS.ReadWriteStream>;
+  start(): Promise<unknown>;
+  /** Resolves when the container has exited. */
+  wait(): Promise<{ StatusCode: number }>;
+  exec(options: ExecSpec): Promise<EngineExec>;
+  remove(options: { force: boolean; v: boolean }): Promise<unknown>;
+  /** A file or folder of the container's root file system (not its tmpfs) as a tar. */
+  getArchive(options: { path: string }): Promise<NodeJS.ReadableStream>;
+  inspect(): Promise<{ State: ContainerState }>;
+  logs(options: { stdout: boolean; stderr: boolean; follow: false; tail?: number }): Promise<Buffer>;
+}
+
+export interface ContainerState {
+  Running: boolean;
+  ExitCode: number;
+  Health?: { Status: string } | undefined;
+}
+
+export interface ExecSpec {
+  Cmd: string[];
+  AttachStdin?: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Tty?: boolean;
+  WorkingDir?: string;
+  Env?: string[];
+}
+
+export interface EngineExec {
+  start(options: { hijack: true; stdin: boolean; Tty?: boolean }): Promise<NodeJS.ReadWriteStream>;
+  inspect(): Promise<{ ExitCode: number | null }>;
+  resize(options: { h: number; w: number }): Promise<unknown>;
 }
 
 export async function pingEngine(engine: Engine): Promise<void> {
@@ -28,28 +174,10 @@ export async function pingEngine(engine: Engine): Promise<void> {
   }
 }
 
-/** HTTP status of a dockerode error, if it has one. */
+/** HTTP status of an engine error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof code === 'number' ? code : undefined;
-}
-
-interface Modem {
-  demuxStream(
-    stream: NodeJS.ReadableStream,
-    stdout: NodeJS.WritableStream,
-    stderr: NodeJS.WritableStream,
-  ): void;
-}
-
-/** Splits Docker's multiplexed attach/exec stream into stdout and stderr (the targets are not ended). */
-export function demuxStream(
-  container: { modem: unknown },
-  stream: NodeJS.ReadableStream,
-  stdout: NodeJS.WritableStream,
-  stderr: NodeJS.WritableStream,
-): void {
-  (container.modem as Modem).demuxStream(stream, stdout, stderr);
 }
 
 /** `docker logs` of a non-TTY container as text: the 8-byte frame header before each chunk removed. */
@@ -65,7 +193,7 @@ export function demuxLogs(raw: Buffer): string {
 
 /** Removes a container and its volumes; one already gone (404) or being removed (409) is fine. */
 export async function removeContainer(container: {
-  remove(options: object): Promise<unknown>;
+  remove(options: { force: boolean; v: boolean }): Promise<unknown>;
 }): Promise<void> {
   try {
     await container.remove({ force: true, v: true });

@@ -1,5 +1,5 @@
 /** An interactive shell in a running container (debug mode): TTY, resize, Ctrl-C goes to the shell. */
-import { demuxStream, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
 
 export interface ShellIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -31,7 +31,7 @@ export async function execShell(
     WorkingDir: '/run/tcup/ws',
     Env: ['TERM=' + (io.tty ? 'xterm-256color' : 'dumb')],
   });
-  const stream = (await exec.start({ hijack: true, stdin: true, Tty: io.tty })) as NodeJS.ReadWriteStream;
+  const stream = await exec.start({ hijack: true, stdin: true, Tty: io.tty });
   const resize = async () => {
     const { columns, rows } = io.size();
     await exec.resize({ h: rows, w: columns }).catch(() => undefined);
@@ -41,7 +41,7 @@ export async function execShell(
     // Raw: every key (Ctrl-C, Ctrl-D, arrows) goes to the shell's pty, which echoes and signals.
     io.stdin.setRawMode?.(true);
   } else {
-    demuxStream(container, stream, io.output, io.errorOutput ?? io.output);
+    engine.modem.demuxStream(stream, io.output, io.errorOutput ?? io.output);
   }
   // stdin's end (a pipe) half-closes the exec's stdin: the shell reads EOF and exits.
   io.stdin.pipe(stream);
@@ -65,6 +65,6 @@ export async function execShell(
     io.stdin.pause();
   }
   if (io.signal?.aborted) return 130;
-  const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+  const { ExitCode } = await exec.inspect();
   return ExitCode ?? 0;
 }

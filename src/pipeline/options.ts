@@ -1,11 +1,14 @@
-/** What the pipeline is given: the process it runs in (Deps) and what the user asked for (RunOptions). */
+/**
+ * What the pipeline is given: the process it runs in and its collaborators (Deps), and what the user
+ * asked for (RunOptions). A leaf of the pipeline room: the steps import it, it imports no step.
+ */
 import type { Account } from '../cloud/accounts.js';
 import type { Credentials } from '../cloud/credentials.js';
+import type { HttpClient, HttpClientOptions } from '../core/http.js';
 import type { Reporter } from '../core/log.js';
 import type { Owner } from '../core/session.js';
+import type { Engine } from '../engine/engine.js';
 import type { Redactor } from '../redaction/redactor.js';
-import type { ComputeOptions } from './steps/compute.js';
-import type { TempestImage } from './steps/tempest-image.js';
 import type { TempestVariant } from '../tempest/variant.js';
 
 export interface Deps {
@@ -16,7 +19,15 @@ export interface Deps {
   stderr: NodeJS.WriteStream;
   redactor: Redactor;
   signal: AbortSignal;
+  /** The clock (ms since the epoch): the results folder's name, durations, records. */
   now: () => number;
+  /**
+   * The container engine DOCKER_HOST of `env` names (src/cli.ts: dockerode, src/engine/docker.ts); asked
+   * for when the run first needs it. The pipeline never makes its own.
+   */
+  engine: (env: Readonly<Record<string, string | undefined>>) => Promise<Engine>;
+  /** An HTTP client (src/cli.ts: src/core/http.ts) for Keystone, the cloud's APIs and RefStack. */
+  http: (options: HttpClientOptions) => Promise<HttpClient>;
   onResize: (listener: () => void) => () => void;
   /** Who runs: the session label says it, so the containers of a launcher that died can be found. */
   owner: Owner;
@@ -62,6 +73,25 @@ export interface RunOptions {
   tempest?: '43' | '33' | undefined;
   /** --tempest-image: an image already on the engine (checked by its labels); nothing is built. */
   tempestImage?: string | undefined;
+}
+
+/** The Tempest image a run uses (src/pipeline/steps/tempest-image.ts makes it). */
+export interface TempestImage {
+  tag: string;
+  built: boolean;
+  variant: TempestVariant;
+}
+
+/** Compute runs (src/pipeline/steps/compute.ts): what the user chose, or tcup picks. */
+export interface ComputeOptions {
+  /** --image NAME|ID|FILE */
+  image?: string | undefined;
+  flavor?: string | undefined;
+  flavorAlt?: string | undefined;
+  fixedNetwork?: string | undefined;
+  externalNetwork?: string | undefined;
+  validation: boolean;
+  cleanupCloud: boolean;
 }
 
 export interface UploadChoice {

@@ -1,15 +1,15 @@
 /**
  * The pipeline, top to bottom: credentials → selection → preflight → image → match → container →
  * results → verdict → upload. Everything created is deferred to the cleanup stack at once, and the
- * stack is emptied on success, failure and Ctrl-C.
+ * stack is emptied on success, failure and Ctrl-C. Its collaborators (engine, HTTP client, clock) come
+ * in with Deps: it makes none itself.
  */
 import { throwIfAborted } from '../core/abort.js';
 import { createCleanupStack } from '../core/cleanup.js';
-import { createEngine, pingEngine } from '../engine/engine.js';
+import { pingEngine } from '../engine/engine.js';
 import { listInstalledTests, reapOrphans } from '../engine/container.js';
 import { isOrphaned, newSession } from '../core/session.js';
 import { EXIT_CODES, EXIT_OK } from '../core/errors.js';
-import { createHttpClient } from '../core/http.js';
 import { createReporter } from '../core/log.js';
 import { buildRefstackDocument, type TestResult } from '../results/tests.js';
 import { createResultsDir, defaultResultsDir, writeResultsFolder } from '../results/folder.js';
@@ -50,7 +50,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     // 1. Credentials: OS_* or clouds.yaml, a password asked for if missing, every secret registered.
     const cloud = options.resolvedCloud ?? (await resolveCloud(deps, options, reporter));
     const signingKey = await prepareUpload(deps, options.upload);
-    const http = createHttpClient({
+    const http = await deps.http({
       env: deps.env,
       ...(cloud.credentials.cacert ? { caFile: cloud.credentials.cacert } : {}),
       insecure: cloud.credentials.insecure,
@@ -110,7 +110,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
           reporter,
           signal,
         );
-    const engine = createEngine(deps.env);
+    const engine = await deps.engine(deps.env);
     await pingEngine(engine);
     const reaped = await reapOrphans(engine, (s) => isOrphaned(s, deps.owner));
     if (reaped > 0)
@@ -125,6 +125,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
           plugins: selection.plugins,
           proxy: proxyEnv(deps.env),
           signal,
+          now: deps.now,
         },
         reporter,
       );
@@ -187,6 +188,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     const run = await runTests(engine, {
       ...container,
       signal,
+      now: deps.now,
       onTest: (t) => sofar.push(t),
       ...(planned ? { expectedMs: planned.schedule.perTest } : {}),
     }).catch(async (error: unknown) => {

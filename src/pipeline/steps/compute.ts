@@ -41,17 +41,9 @@ import type { TestResult } from '../../results/tests.js';
 import type { Selection } from '../../guidelines/select.js';
 import type { StandardSelection } from '../../guidelines/standard.js';
 import type { AccountWithRoles } from '../../tempest/plan.js';
+import type { ComputeOptions } from '../options.js';
 
-export interface ComputeOptions {
-  /** --image NAME|ID|FILE */
-  image?: string | undefined;
-  flavor?: string | undefined;
-  flavorAlt?: string | undefined;
-  fixedNetwork?: string | undefined;
-  externalNetwork?: string | undefined;
-  validation: boolean;
-  cleanupCloud: boolean;
-}
+export type { ComputeOptions };
 
 export interface ComputeState {
   /** `section.key value` pairs for python-tempestconf (the user's --tempest-option still wins). */

@@ -21,6 +21,7 @@ import {
 } from '../../engine/image.js';
 import { statusOf } from '../../engine/engine.js';
 import { PROTOCOL_VERSION } from '../../protocol/container.js';
+import type { TempestImage } from '../options.js';
 import {
   chooseVariant,
   describeChoice,
@@ -32,11 +33,7 @@ import {
   type VariantId,
 } from '../../tempest/variant.js';
 
-export interface TempestImage {
-  tag: string;
-  built: boolean;
-  variant: TempestVariant;
-}
+export type { TempestImage };
 
 export interface TempestImageOptions {
   /** --tempest */
@@ -46,6 +43,8 @@ export interface TempestImageOptions {
   plugins: readonly string[];
   proxy: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** The clock for the build's duration (default Date.now). */
+  now?: (() => number) | undefined;
 }
 
 export interface CloudForProbe {
@@ -155,13 +154,14 @@ export async function prepareTempestImage(
     `preparing the ${describeVariant(v)} image${plugins.length ? ` (with ${plugins.join(', ')})` : ''}`,
   );
   // The build's output comes only when there is a build: its first line says what the run waits for.
+  const now = options.now ?? Date.now;
   let buildStarted: number | undefined;
   const image = await ensureImage(engine, loadImageFiles(), {
     ...tempestImageOptions(v, plugins),
     proxy: options.proxy,
     onLine: (line) => {
       if (buildStarted === undefined) {
-        buildStarted = Date.now();
+        buildStarted = now();
         reporter.info(buildingLine(v, plugins));
       }
       const words = buildStepWords(line, plugins.length > 0);
@@ -172,7 +172,7 @@ export async function prepareTempestImage(
   }).finally(() => {
     if (buildStarted !== undefined) reporter.endProgress();
   });
-  const took = buildStarted === undefined ? '' : ` in ${Math.round((Date.now() - buildStarted) / 1000)} s`;
+  const took = buildStarted === undefined ? '' : ` in ${Math.round((now() - buildStarted) / 1000)} s`;
   reporter.info(image.built ? `built ${image.tag}${took}` : `reusing ${image.tag}`);
   return { ...image, variant: v };
 }
