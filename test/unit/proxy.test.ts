@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { usesLoopbackProxy } from '../../src/engine/image.js';
-import { proxyEnv, proxySecrets } from '../../src/pipeline/steps/proxy.js';
+import { proxyEnv, proxyPasswords, proxySecrets } from '../../src/pipeline/steps/proxy.js';
+import { createRedactor, REDACTED } from '../../src/redaction/redactor.js';
 
 describe('proxy settings', () => {
   it.each([
@@ -13,7 +14,39 @@ describe('proxy settings', () => {
     [{ HTTPS_PROXY: 'http://bob:s%40cret@p:3128' }, ['s@cret']],
     [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
     [{ HTTP_PROXY: 'not a url' }, []],
-  ])('finds the passwords in %j', (env, expected) => expect(proxySecrets(env)).toEqual(expected));
+  ])('finds the passwords in %j', (env, expected) => expect(proxyPasswords(env)).toEqual(expected));
+
+  it.each([
+    // decoded, as the URL holds it (percent-encoded), and user:password (an HTTP Basic header's base64)
+    [{ HTTPS_PROXY: 'http://bob:s%40cret@p:3128' }, ['s@cret', 's%40cret', 'bob:s@cret']],
+    [{ HTTPS_PROXY: 'http://bob:plain-pw@p:3128' }, ['plain-pw', 'bob:plain-pw']],
+    // Lower-case escapes, a needless one (%41 is A), an encoded user: as written, and decoded.
+    [{ http_proxy: 'http://b%6Fb:p%c3%b6%41ss@p:1' }, ['pöAss', 'p%c3%b6%41ss', 'bob:pöAss']],
+    [{ HTTP_PROXY: 'http://u:one@p:1', HTTPS_PROXY: 'http://u:one@q:2' }, ['one', 'u:one']],
+    [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
+    [{ HTTP_PROXY: 'not a url' }, []],
+  ])('registers every form of the proxy credentials in %j', (env, expected) =>
+    expect(proxySecrets(env)).toEqual(expected),
+  );
+
+  it('leaves nothing of the credentials in what a proxy client writes', () => {
+    const env = { HTTPS_PROXY: 'http://bob:p%40ss%20w%C3%B6rd@proxy:3128' };
+    const redactor = createRedactor(proxySecrets(env));
+    const basic = Buffer.from('bob:p@ss wörd').toString('base64');
+    const log = [
+      `CONNECT keystone:443 HTTP/1.1`,
+      `Proxy-Authorization: Basic ${basic}`,
+      `proxy: ${env.HTTPS_PROXY}`,
+    ].join('\n');
+    const out = redactor.redact(log);
+    expect(out).toBe(
+      [
+        'CONNECT keystone:443 HTTP/1.1',
+        `Proxy-Authorization: Basic ${REDACTED}`,
+        `proxy: http://bob:${REDACTED}@proxy:3128`,
+      ].join('\n'),
+    );
+  });
 });
 
 describe('loopback proxies (the build then uses the host network)', () => {

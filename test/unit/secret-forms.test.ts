@@ -4,7 +4,7 @@
  * test/e2e/protocol-faults.test.ts runs it again inside the built image).
  */
 import { describe, expect, it } from 'vitest';
-import { proxySecrets } from '../../src/pipeline/steps/proxy.js';
+import { proxyPasswords, proxySecrets } from '../../src/pipeline/steps/proxy.js';
 import { SECRET_FORMS } from '../../src/redaction/forms.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
 import { HOST_PYTHON, runContainerPython } from '../support/python.js';
@@ -24,6 +24,11 @@ describe('the shared table of secret forms', () => {
 });
 
 describe('TypeScript redactor', () => {
+  it("has a proxy's user:password in the table, as the launcher registers it", () => {
+    const [, , basic] = proxySecrets({ HTTPS_PROXY: 'http://bob:p%40ss%20w%C3%B6rd@proxy:3128' });
+    expect(SECRET_VECTORS.map((v) => v.secret)).toContain(basic);
+  });
+
   it.each(SECRET_VECTORS)('computes every form of "$name" as the table has it', ({ secret, forms }) => {
     const computed = Object.fromEntries(Object.entries(SECRET_FORMS).map(([k, f]) => [k, f(secret)]));
     expect(computed).toEqual(forms);
@@ -67,9 +72,12 @@ describe.skipIf(!HOST_PYTHON)('container scrubber (container/scrub.py, host pyth
     { HTTPS_PROXY: 'http://bob:p%40ss%20w%C3%B6rd@proxy:3128', NO_PROXY: 'localhost,127.0.0.1' },
     { HTTP_PROXY: "http://u:$%25'%22&<>@p:1", https_proxy: 'http://u:second@p:2' },
     { HTTP_PROXY: 'http://proxy:3128', HTTPS_PROXY: 'not a url' },
-  ])('finds the proxy passwords the launcher registers: %o', (proxy) => {
+  ])('finds the proxy passwords the launcher finds: %o', (proxy) => {
+    // The launcher also registers each password as the URL holds it and user:password (its base64 is
+    // the Basic header: proxySecrets); scrub.py's proxy_passwords does not yet, so the container's own
+    // scrubbing misses those forms (what it writes passes the launcher's redactor afterwards).
     const found = runContainerPython('scrub.py', ['--proxy-passwords'], proxy) as string[];
-    expect(found.sort()).toEqual(proxySecrets(proxy).sort());
+    expect(found.sort()).toEqual(proxyPasswords(proxy).sort());
   });
 });
 

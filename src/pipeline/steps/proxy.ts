@@ -13,16 +13,37 @@ export function proxyEnv(env: Readonly<Record<string, string | undefined>>): Rec
   return out;
 }
 
-/** Passwords inside proxy URLs (http://user:secret@proxy:3128): secrets like any other. */
-export function proxySecrets(env: Readonly<Record<string, string | undefined>>): string[] {
-  const secrets: string[] = [];
+/** The user and password of each proxy URL (http://user:secret@proxy:3128), as written and decoded. */
+function proxyCredentials(env: Readonly<Record<string, string | undefined>>) {
+  const found: { user: string; password: string; written: string }[] = [];
   for (const value of Object.values(proxyEnv(env))) {
     try {
-      const password = decodeURIComponent(new URL(value).password);
-      if (password && !secrets.includes(password)) secrets.push(password);
+      const url = new URL(value);
+      if (url.password)
+        found.push({
+          user: decodeURIComponent(url.username),
+          password: decodeURIComponent(url.password),
+          written: url.password,
+        });
     } catch {
       /* NO_PROXY lists and malformed URLs hold no password */
     }
   }
-  return secrets;
+  return found;
+}
+
+const unique = (values: string[]) => [...new Set(values.filter((v) => v !== ''))];
+
+/** Passwords inside proxy URLs, decoded (what container/scrub.py's proxy_passwords finds too). */
+export function proxyPasswords(env: Readonly<Record<string, string | undefined>>): string[] {
+  return unique(proxyCredentials(env).map((c) => c.password));
+}
+
+/**
+ * Every string of the proxy credentials to register as a secret: each password decoded, as the URL
+ * holds it (percent-encoded), and `user:password`, whose base64 (a form the redactor knows) is the
+ * `Proxy-Authorization: Basic` header a client sends.
+ */
+export function proxySecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  return unique(proxyCredentials(env).flatMap((c) => [c.password, c.written, `${c.user}:${c.password}`]));
 }
