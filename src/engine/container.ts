@@ -55,41 +55,58 @@ export interface StartedContainer {
   container: EngineContainer;
 }
 
+/** The engine refused to create, attach or start the container (no such network, no space, …). */
+const notStarted = (error: unknown) =>
+  new TcupError(
+    'RUN_FAILED',
+    `the test container could not be started: ${error instanceof Error ? error.message : String(error)}`,
+    'check `--network` and the engine (`docker info`); run again with NODE_DEBUG=tcup for its answer',
+    { cause: error },
+  );
+
 export async function startContainer(engine: Engine, spec: RunSpec): Promise<StartedContainer> {
   const requestLine = encodeRequest(spec.request);
-  const container = await engine.createContainer({
-    Image: spec.image,
-    Labels: { [LABEL_TOOL]: '1', [LABEL_SESSION]: spec.session },
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    Env: [],
-    HostConfig: {
-      NetworkMode: spec.network,
-      Tmpfs: { '/run/tcup': 'rw,nosuid,nodev,size=512m,mode=0700' },
-      LogConfig: { Type: 'none', Config: {} },
-      Init: true,
-      ...(spec.workspace ? { Binds: [`${spec.workspace}:/workspace:rw`] } : {}),
-    },
-  });
+  const container = await engine
+    .createContainer({
+      Image: spec.image,
+      Labels: { [LABEL_TOOL]: '1', [LABEL_SESSION]: spec.session },
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Env: [],
+      HostConfig: {
+        NetworkMode: spec.network,
+        Tmpfs: { '/run/tcup': 'rw,nosuid,nodev,size=512m,mode=0700' },
+        LogConfig: { Type: 'none', Config: {} },
+        Init: true,
+        ...(spec.workspace ? { Binds: [`${spec.workspace}:/workspace:rw`] } : {}),
+      },
+    })
+    .catch((error: unknown) => {
+      throw notStarted(error);
+    });
   const started = handle(engine, container, spec);
   spec.onCreated(started.handle);
-  const stream = await container.attach({
-    stream: true,
-    stdin: true,
-    stdout: true,
-    stderr: true,
-    hijack: true,
-  });
-  const stdout = new PassThrough();
-  engine.modem.demuxStream(stream, stdout, spec.log);
-  const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
-  started.wire(stream, stdout, done);
-  await container.start();
-  stream.write(requestLine);
+  try {
+    const stream = await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    });
+    const stdout = new PassThrough();
+    engine.modem.demuxStream(stream, stdout, spec.log);
+    const done = finished(stream as unknown as NodeJS.ReadableStream).catch(() => undefined);
+    started.wire(stream, stdout, done);
+    await container.start();
+    stream.write(requestLine);
+  } catch (error) {
+    throw notStarted(error);
+  }
   return started.handle;
 }
 
@@ -120,6 +137,8 @@ function handle(engine: Engine, container: EngineContainer, spec: RunSpec) {
       const errors = new PassThrough();
       engine.modem.demuxStream(stream, tarOut, errors);
       stream.on('end', () => tarOut.end());
+      // The connection breaks when the container goes (removed on Ctrl-C): the copy fails, never the process.
+      stream.on('error', (error: Error) => tarOut.destroy(error));
       const files = await extractTar(tarOut);
       const { ExitCode } = await exec.inspect();
       if (ExitCode !== 0 && ExitCode !== null)
@@ -185,6 +204,7 @@ function handle(engine: Engine, container: EngineContainer, spec: RunSpec) {
 async function extractTar(archive: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
+  archive.on('error', (error: Error) => extract.destroy(error));
   archive.pipe(extract);
   for await (const entry of extract) {
     const chunks: Buffer[] = [];

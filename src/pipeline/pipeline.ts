@@ -235,6 +235,8 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       redactor.secrets(),
     );
     reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
+    // Interrupted after the tests: the results are on disk; nothing more (no upload, no question).
+    check();
     if (selection.standard)
       reporter.info(
         `not uploaded: RefStack knows no ${selection.standard.name} guideline, so no upload is offered for it`,

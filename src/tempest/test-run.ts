@@ -117,10 +117,10 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
     },
   });
   const abort = whenAborted(options.signal, 'interrupted: the test container is being removed');
-  const settled = await Promise.race([container!.settled, abort]);
+  const settled = await beforeAbort(container!.settled, abort);
   reporter.endProgress();
-  const files = await Promise.race([container!.copyOut(), abort]);
-  await Promise.race([container!.release(), abort]);
+  const files = await beforeAbort(container!.copyOut(), abort);
+  await beforeAbort(container!.release(), abort);
   if (configError) {
     throw new TcupError(
       'RUN_FAILED',
@@ -149,6 +149,16 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
   );
   for (const [id, r] of results) if (!request.tests.includes(id)) tests.push(r);
   return { tests, files, durationMs: now() - started };
+}
+
+/**
+ * The work, unless the run is interrupted first. The work that lost goes on until the cleanup removes
+ * its container, and then fails: that failure is expected, and marked handled here (the copy's broken
+ * connection is turned into its rejection in src/engine/container.ts, not left as a stream error).
+ */
+function beforeAbort<T>(work: Promise<T>, abort: Promise<never>): Promise<T> {
+  work.catch(() => undefined);
+  return Promise.race([work, abort]);
 }
 
 /** A Writable that hands complete lines to `onLine` (and the rest at the end). */
