@@ -370,6 +370,19 @@ const rows: Row[] = [
       results: 0,
     },
   ],
+  [
+    'container start',
+    {
+      name: 'the results folder cannot be made (-o under a file)',
+      options: { resultsDir: '/etc/passwd/results' },
+    },
+    {
+      code: 8,
+      message: /✖ cannot create the results folder \/etc\/passwd\/results: ENOTDIR/,
+      journal: PREPARED,
+      files: [],
+    },
+  ],
   // ---------------------------------------------------------------------------------- run
   [
     'run',
