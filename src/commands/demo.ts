@@ -20,7 +20,7 @@ import {
   type Deps,
   type RunOptions,
 } from '../pipeline/pipeline.js';
-import { proxyEnv } from '../pipeline/steps/proxy.js';
+import { proxyEnv, proxySecrets } from '../pipeline/steps/proxy.js';
 
 export const DEMO_MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2'] as const;
 const HEALTHY_WITHIN_MS = 300_000;
@@ -44,6 +44,8 @@ export async function demoCommand(deps: Deps, options: DemoOptions): Promise<num
   const memberPassword = randomBytes(18).toString('base64url');
   redactor.add(adminPassword, 'the demo admin password');
   redactor.add(memberPassword, 'the demo password');
+  // The demo image is built through the proxy before runTcup registers its credentials.
+  for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
   const cleanup = createCleanupStack();
   try {
     const engine = createEngine(deps.env);
