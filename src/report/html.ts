@@ -137,8 +137,8 @@ function capabilitiesSection(m: ReportModel): string {
 ${table({
   caption: `${passing} of ${m.capabilities.length} capabilities pass`,
   className: 'capabilities',
-  head: ['capability', 'type', 'status', 'passed', 'failed', 'skipped', 'missing', 'tests'],
-  numeric: [3, 4, 5, 6, 7],
+  head: ['capability', 'type', 'status', 'passed', 'failed', 'skipped', 'not run', 'missing', 'tests'],
+  numeric: [3, 4, 5, 6, 7, 8],
   rows: m.capabilities.map((c) => ({
     cells: [
       c.id,
@@ -147,6 +147,7 @@ ${table({
       c.passed,
       c.failed,
       c.skipped,
+      c.notRun,
       c.missing,
       c.flagged ? `${c.total} (${c.flagged} flagged)` : c.total,
     ],

@@ -33,6 +33,9 @@ export interface CapabilityRow {
   passed: number;
   failed: number;
   skipped: number;
+  /** Tests with no result that the installed Tempest has (their class was skipped or failed in setup). */
+  notRun: number;
+  /** Tests the installed Tempest lacks. */
   missing: number;
   flagged: number;
   total: number;
@@ -145,7 +148,7 @@ export function buildReportModel(folder: ResultsFolderData): ReportModel {
   const notInstalled = uniq([...strings(summary.notInstalled), ...folder.missing]);
   let counts = countsOf(obj(summary.counts), listed, notInstalled.length);
   const capabilities = (Array.isArray(summary.capabilities) ? summary.capabilities : []).map((c) =>
-    capabilityRow(obj(c)),
+    capabilityRow(obj(c), new Set(notInstalled)),
   );
   const partial = summary.partial === true;
   const guideline = !partial && typeof summary.version === 'string' && typeof summary.target === 'string';
@@ -351,15 +354,28 @@ const CAPABILITY_STATE: Record<string, State> = {
   missing: 'missing',
 };
 
-function capabilityRow(c: Loose): CapabilityRow {
+/**
+ * A capability of summary.json. The verdict counts every test without a result as missing; the page
+ * tells the two apart as the run's lines do: "not run" (the installed Tempest has it, its class was
+ * skipped or failed in setup) and "missing" (the installed Tempest lacks it). A capability with a test
+ * that did not run is "not run".
+ */
+function capabilityRow(c: Loose, notInstalled: ReadonlySet<string>): CapabilityRow {
+  const noResult = num(c.missing) ?? 0;
+  // Older folders name no missing tests: their tests without a result stay "missing".
+  const notRun = Array.isArray(c.missingTests)
+    ? strings(c.missingTests).filter((name) => !notInstalled.has(name)).length
+    : 0;
+  const state = CAPABILITY_STATE[str(c.status) ?? ''] ?? 'missing';
   return {
     id: str(c.id) ?? '?',
     type: str(c.type) ?? '',
-    state: CAPABILITY_STATE[str(c.status) ?? ''] ?? 'missing',
+    state: state === 'missing' && notRun > 0 ? 'not run' : state,
     passed: num(c.passed) ?? 0,
     failed: num(c.failed) ?? 0,
     skipped: num(c.skipped) ?? 0,
-    missing: num(c.missing) ?? 0,
+    notRun,
+    missing: Math.max(noResult - notRun, 0),
     flagged: num(c.flagged) ?? 0,
     total: num(c.total) ?? 0,
   };

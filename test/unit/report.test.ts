@@ -125,6 +125,33 @@ describe('report.html of a results folder', () => {
     expect(again).toBe(readFileSync(join(f.dir, 'report.html'), 'utf8'));
   });
 
+  it('a capability whose class was skipped in setup is "not run"; "missing" is what the Tempest lacks', async () => {
+    const quotas = 'tempest.api.object_storage.test_account_quotas';
+    const versioned = 'tempest.api.object_storage.test_object_version.ContainerTest.test_versioned_container';
+    const f = await writeFixtureFolder({
+      classSetup: [
+        { class: `${quotas}.AccountQuotasTest`, status: 'skip', reason: 'no reseller admin account' },
+        {
+          class: `${quotas}_negative.AccountQuotasNegativeTest`,
+          status: 'skip',
+          reason: 'no reseller admin',
+        },
+      ],
+      notInstalled: [versioned],
+    });
+    const m = buildReportModel(readResultsFolder(f.dir));
+    const row = (id: string) => m.capabilities.find((c) => c.id === id);
+    expect(row('objectstore-account-quotas')).toMatchObject({ state: 'not run', notRun: 2, missing: 0 });
+    expect(row('objectstore-object-versioned')).toMatchObject({ state: 'missing', notRun: 0, missing: 1 });
+    const html = readFileSync(join(f.dir, 'report.html'), 'utf8');
+    const tr = (id: string) =>
+      new RegExp(`<tr data-capability="${id}"[^>]*>.*?</tr>`, 's').exec(html)?.[0] ?? '';
+    expect(tr('objectstore-account-quotas')).toContain('data-status="not run"');
+    expect(tr('objectstore-account-quotas')).toContain('<span class="st st-not-run">not run</span>');
+    expect(tr('objectstore-object-versioned')).toContain('<span class="st st-missing">missing</span>');
+    expect(html).toMatch(/<th scope="col"[^>]*>not run<\/th><th scope="col"[^>]*>missing<\/th>/);
+  });
+
   it('counts in the page are those of summary.json', async () => {
     const f = await writeFixtureFolder({ fail: [CONTAINER_FAIL, 'test_list_container_contents'] });
     const html = readFileSync(join(f.dir, 'report.html'), 'utf8');
@@ -538,6 +565,7 @@ function model(name: string, tests: Record<string, State>, caps: Record<string, 
       passed: 0,
       failed: 0,
       skipped: 0,
+      notRun: 0,
       missing: 0,
       flagged: 0,
       total: 1,
