@@ -3,13 +3,19 @@
 # of the build args. No secret ever enters this build: credentials reach the container through its
 # stdin at run time.
 #
-# Two variants from this one recipe, each with its own content hash (the default below is in this
-# file's text; the other is passed as a build arg, which is hashed too):
+# Three variants from this one recipe, each with its own content hash (the default below, the newest,
+# is in this file's text; the others are passed as a build arg, which is hashed too):
+#   DEBIAN=forky     Debian testing: Tempest 47.0.0, python-tempestconf 3.5.3 (OpenStack 2025.1-2026.2)
 #   DEBIAN=trixie    Debian 13: Tempest 43.0.0, python-tempestconf 3.5.1 (OpenStack 2023.2-2025.1)
 #   DEBIAN=bookworm  Debian 12: Tempest 33.0.0, python-tempestconf 2.5.0 (OpenStack Xena-Zed)
-ARG DEBIAN=trixie
+ARG DEBIAN=forky
 FROM debian:${DEBIAN}-slim
 ARG DEBIAN
+
+# Test beds only; tcup never sets it for a user. apt refuses a Release file past its Valid-Until (what
+# stops a replayed old archive; testing's last a week): a test bed on a dated mirror snapshot passes
+# TCUP_TESTBED_APT_VALID_UNTIL=ignore, which is hashed into the tag and recorded in a label below.
+ARG TCUP_TESTBED_APT_VALID_UNTIL=""
 
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 
@@ -28,9 +34,11 @@ RUN printf '%s\n' \
         'path-include=/usr/share/python-babel-localedata/locale-data/root.dat' \
         'path-include=/usr/share/python-babel-localedata/locale-data/en*' \
         > /etc/dpkg/dpkg.cfg.d/tcup-slim \
+ && if [ "$TCUP_TESTBED_APT_VALID_UNTIL" = ignore ]; then \
+        echo 'Acquire::Check-Valid-Until "false";' > /etc/apt/apt.conf.d/99tcup-testbed; fi \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
-        tempest python3-tempestconf python3-subunit python3-stestr python3-junitxml ca-certificates \
+        tempest python3-tempestconf python3-subunit python3-stestr python3-junitxml ca-certificates patch \
  && cd /usr/lib/python3/dist-packages \
  && rm -rf openstack/tests openstackclient/tests *client/tests keystoneauth1/tests psutil/tests \
         setuptools/tests setuptools/_distutils/tests \
@@ -50,7 +58,12 @@ RUN mkdir -p /usr/share/tcup && cd /tmp && tempest init tcup-list >/dev/null \
  && test -s /usr/share/tcup/tests.txt && cd / && rm -rf /tmp/tcup-list /root/.tempest \
  && dpkg-query -W -f '${Version}\n' tempest > /usr/share/tcup/tempest-version
 
+# tcup's backports (container/patches/, each with its upstream commit, bug and Tempest versions):
+# applied to the Tempest versions that have the bug; one that does not apply fails the build.
+COPY container/apply-patches.sh container/patches/ /usr/share/tcup/patches/
+RUN sh /usr/share/tcup/patches/apply-patches.sh /usr/share/tcup/patches
+
 COPY container/ /usr/local/lib/tcup/
-LABEL tcup=1
+LABEL tcup=1 tcup.testbed.apt-valid-until="${TCUP_TESTBED_APT_VALID_UNTIL:-checked}"
 WORKDIR /run/tcup
 ENTRYPOINT ["python3", "/usr/local/lib/tcup/tcup_run.py"]

@@ -4,7 +4,7 @@
  * discovery reads them through the accounts' own REST APIs. Nothing here downloads an image.
  */
 import { TcupError } from '../core/errors.js';
-import { isRecord, listAll, type ProjectSession } from './rest.js';
+import { listAll, type ProjectSession } from './rest.js';
 
 export interface ImageInfo {
   id: string;
@@ -240,32 +240,6 @@ export function chooseNetworks(
   return { ...(fixed ? { fixed } : {}), ...(external ? { external } : {}), notes };
 }
 
-/** Tempest 33 runs these only with compute-feature-enabled.xenapi_apis=True. */
-const XENAPI_GATED = /^tempest\.api\.compute\.servers\.test_server_metadata(_negative)?\./;
-/** Tests of APIs Nova really removed with XenAPI (os-agents, resetNetwork): never enabled for them. */
-const XENAPI_REMOVED = /^tempest\.api\.compute\.admin\.(test_agents|test_servers\.[^.]+\.test_reset_network)/;
-
-export interface GuidelineFacts {
-  overrides: [string, string][];
-  notes: string[];
-}
-
-/**
- * Settings the selected tests need from this Tempest (pure). A guideline that requires the
- * server-metadata tests (2020.06 does; 2022.11 dropped them) gets xenapi_apis=True: Tempest 33 skips
- * them otherwise ("read-only on non-Xen-based deployments"), though every Nova serves server metadata.
- */
-export function guidelineFacts(tests: readonly string[]): GuidelineFacts {
-  const gated = tests.filter((t) => XENAPI_GATED.test(t));
-  if (gated.length === 0 || tests.some((t) => XENAPI_REMOVED.test(t))) return { overrides: [], notes: [] };
-  return {
-    overrides: [['compute-feature-enabled.xenapi_apis', 'True']],
-    notes: [
-      `${gated.length} selected server-metadata test(s) run only with compute-feature-enabled.xenapi_apis=True in this Tempest; every Nova serves that API, so tcup sets it`,
-    ],
-  };
-}
-
 /** Why a skip happened, in words a vendor can act on (undefined: Tempest's own words suffice). */
 export function explainSkip(reason: string): string | undefined {
   if (/Metadata is read-only on non-Xen/i.test(reason))
@@ -353,12 +327,6 @@ export async function listNetworks(s: ProjectSession): Promise<NetworkInfo[]> {
         ]
       : [],
   );
-}
-
-/** Whether an image can be read by this account (a shared image need not be seen by every project). */
-export async function canSeeImage(s: ProjectSession, id: string): Promise<boolean> {
-  const body = await s.get('image', `/images/${encodeURIComponent(id)}`);
-  return isRecord(body) && body.id === id;
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v) || 0);

@@ -1,7 +1,10 @@
 /**
- * Tempest settings that fit the cloud (pure): roles read from the accounts' own tokens decide the
- * object-storage operator and reseller-admin roles and `auth.tempest_roles`; the number of accounts
- * decides the concurrency. The user's --tempest-option values win over everything here.
+ * Tempest settings that fit the cloud and the Tempest (pure): roles read from the accounts' own tokens
+ * decide the object-storage operator and reseller-admin roles and `auth.tempest_roles`; the number of
+ * accounts decides the concurrency; the first account's token its domain for
+ * `identity.default_domain_id`; the Tempest variant and the selected tests the settings only one Tempest
+ * has (`compute-feature-enabled.xenapi_apis`, Tempest 33 only: removed in 39). The user's
+ * --tempest-option values win over everything here.
  */
 import { TcupError } from '../core/errors.js';
 
@@ -19,6 +22,11 @@ export interface AccountWithRoles {
   types?: ('operator' | 'reseller_admin')[];
   /** Tempest's per-account resources from the accounts file (the network name). */
   resources?: { network?: string };
+  /**
+   * The domain of the project the account's token is scoped to (`token.project.domain.id`): the one
+   * domain Keystone's default policy lets a non-admin read.
+   */
+  scopeDomainId?: string;
 }
 
 export interface PlannedAccount extends Omit<AccountWithRoles, 'roles'> {
@@ -34,15 +42,31 @@ export interface TempestPlan {
   resellerRole?: string;
   /** What this leaves out and why, one sentence each. */
   notes: string[];
+  /** Settings chosen here beyond the roles, one line each saying what and why (shown, and in summary.json). */
+  choices: string[];
 }
+
+export interface PlanOptions {
+  concurrency?: number;
+  userOptions?: readonly [string, string][];
+  /** The Tempest variant that runs ("47", "43", "33"). */
+  tempest?: string;
+  /** The test ids that run. */
+  tests?: readonly string[];
+}
+
+/** Tempest 33 runs these only with compute-feature-enabled.xenapi_apis=True. */
+const XENAPI_GATED = /^tempest\.api\.compute\.servers\.test_server_metadata(_negative)?\./;
+/** Tests of APIs Nova really removed with XenAPI (os-agents, resetNetwork): never enabled for them. */
+const XENAPI_REMOVED = /^tempest\.api\.compute\.admin\.(test_agents|test_servers\.[^.]+\.test_reset_network)/;
+const XENAPI = 'compute-feature-enabled.xenapi_apis';
+const DEFAULT_DOMAIN = 'identity.default_domain_id';
 
 const MAX_WORKERS = 8;
 
-export function planTempest(
-  accounts: readonly AccountWithRoles[],
-  options: { concurrency?: number; userOptions?: readonly [string, string][] } = {},
-): TempestPlan {
+export function planTempest(accounts: readonly AccountWithRoles[], options: PlanOptions = {}): TempestPlan {
   const notes: string[] = [];
+  const choices: string[] = [];
   const resellerRole = accounts.flatMap((a) => a.roles).find((r) => /^reseller_?admin$/i.test(r));
   const isReseller = (a: AccountWithRoles) => resellerRole !== undefined && a.roles.includes(resellerRole);
   const members = accounts.filter((a) => !isReseller(a));
@@ -80,6 +104,11 @@ export function planTempest(
   if (resellerRole) overrides.push(['object-storage.reseller_admin_role', resellerRole]);
   const user = options.userOptions ?? [];
   const userKeys = new Set(user.map(([k]) => k));
+  for (const [key, value, why] of tempestFacts(accounts, options))
+    if (!userKeys.has(key)) {
+      overrides.push([key, value]);
+      choices.push(`${key}=${value}: ${why}`);
+    }
   // Tempest refuses an accounts file whose types name a role it has not been told.
   const roleFor = {
     operator: 'object-storage.operator_role',
@@ -101,7 +130,40 @@ export function planTempest(
     ...(operatorRole ? { operatorRole } : {}),
     ...(resellerRole ? { resellerRole } : {}),
     notes,
+    choices,
   };
+}
+
+/**
+ * Settings from the accounts' tokens and the Tempest, with the reason for each:
+ * - `identity.default_domain_id`: the first account's own domain. A non-admin may read only its own
+ *   domain, so test_default_domain_exists checks that one (SCS's decision, SovereignCloudStack/standards
+ *   issue 990: "faking the default_domain_id is the appropriate way").
+ * - `compute-feature-enabled.xenapi_apis=True` for Tempest 33 when the selection holds the
+ *   server-metadata tests (2020.06 does; 2022.11 dropped them): Tempest 33 skips them otherwise ("read-only
+ *   on non-Xen-based deployments"), though every Nova serves server metadata. Tempest 39 removed the option.
+ */
+export function tempestFacts(
+  accounts: readonly AccountWithRoles[],
+  options: Pick<PlanOptions, 'tempest' | 'tests'>,
+): [string, string, string][] {
+  const facts: [string, string, string][] = [];
+  const domain = accounts[0]?.scopeDomainId;
+  if (domain)
+    facts.push([
+      DEFAULT_DOMAIN,
+      domain,
+      `the domain of ${accounts[0]!.username}'s project, from its token: the default domain is not a non-admin's to read, its own is (SCS's decision for test_default_domain_exists, standards issue 990)`,
+    ]);
+  const tests = options.tests ?? [];
+  const gated = tests.filter((t) => XENAPI_GATED.test(t));
+  if (options.tempest === '33' && gated.length > 0 && !tests.some((t) => XENAPI_REMOVED.test(t)))
+    facts.push([
+      XENAPI,
+      'True',
+      `Tempest 33 runs the ${gated.length} selected server-metadata test(s) only with it; every Nova serves that API`,
+    ]);
+  return facts;
 }
 
 /** The role every member account has: `member` first (any case), then the first shared non-admin role. */

@@ -1,22 +1,29 @@
 /**
- * The two Tempests tcup's image comes in, and which one supports a cloud, from what the cloud tells a
- * non-admin before anything slow (pure: the documents are fetched by src/cloud/versions.ts).
+ * The three Tempests tcup's image comes in, and which one supports a cloud, from what the cloud tells a
+ * non-admin before anything slow (pure: the documents are fetched by src/cloud/versions.ts). Tempest is
+ * branchless: of the Tempests that support a cloud's release, the newest is the one to use.
  *
  * Support, from Tempest's own release notes (releasenotes/notes of openstack/tempest at each tag):
  * - 33.0.0 (Dec 2022; "end of support for EM Wallaby"): Zed, Yoga, Xena.
  * - 43.0.0 (Mar 2025; "tag Tempest for OpenStack 2025.1", 2023.1 dropped in Oct 2024): 2025.1, 2024.2,
  *   2024.1, 2023.2.
+ * - 47.0.0 (Sep 2026, Debian's 1:47.0.0; the tag for OpenStack 2026.2): 2026.2, 2026.1, 2025.2, 2025.1.
+ *   46.3.0's note ("end of support for 2024.2") lists 2026.1, 2025.2, 2025.1; 47.0.0 adds 2026.2 as each
+ *   release tag does (its own prelude was not in the sources at hand: check it when it is).
  *
  * Signals, most telling first (recorded from real clouds in test/fixtures/versions/):
  * - compute: Nova's version document names its newest microversion; Nova's API history marks the
  *   maximum of each release (2.93 Zed, 2.95 2023.1 and 2023.2, 2.96 2024.1 and 2024.2, 2.100 2025.1
- *   and 2025.2, 2.103 2026.1).
+ *   and 2025.2, 2.103 2026.1, 2.104 2026.2: Debian's nova-doc 34.0.0, "Maximum in ...").
  * - object-store: Swift's /info names Swift's version; each release has its own minor (2.30 Zed ... 2.35
- *   2025.1; openstack/releases deliverables).
+ *   2025.1, 2.36 2025.2, 2.37 2026.1, 2.38 2026.2; Swift's CHANGELOG in Debian's swift 2.38.2, whose
+ *   stable-2026.2 fixes date 2.38 to 2026.2).
  * - identity: Keystone's v3 version document says "v3.14", updated 2020-04-07, from Ussuri to 2025.1
  *   (Zed and 2025.1 answer the same): it tells only "Train or older" apart.
  */
+import { loadImageFiles, type ImageFile } from '../engine/build-context.js';
 import { LABEL_PLUGINS, LABEL_TEMPEST } from '../engine/image.js';
+import { LABEL_PATCHES, patchesFor, recipePatches, type TempestPatch } from './patches.js';
 
 /** OpenStack releases, oldest first. */
 export const RELEASES = [
@@ -34,10 +41,11 @@ export const RELEASES = [
   '2025.1',
   '2025.2',
   '2026.1',
+  '2026.2',
 ] as const;
 export type Release = (typeof RELEASES)[number];
 
-export const VARIANT_IDS = ['43', '33'] as const;
+export const VARIANT_IDS = ['47', '43', '33'] as const;
 export type VariantId = (typeof VARIANT_IDS)[number];
 
 export interface TempestVariant {
@@ -46,7 +54,7 @@ export interface TempestVariant {
   tempest: string;
   tempestconf: string;
   /** The Debian release the image is built from (the Dockerfile's DEBIAN build arg). */
-  debian: 'trixie' | 'bookworm';
+  debian: 'forky' | 'trixie' | 'bookworm';
   debianName: string;
   /** The OpenStack releases this Tempest supports, per its release notes. */
   supports: readonly Release[];
@@ -54,6 +62,14 @@ export interface TempestVariant {
 
 /** Newest first: an unknown cloud gets the first. */
 export const VARIANTS: readonly TempestVariant[] = [
+  {
+    id: '47',
+    tempest: '47.0.0',
+    tempestconf: '3.5.3',
+    debian: 'forky',
+    debianName: 'Debian testing',
+    supports: ['2025.1', '2025.2', '2026.1', '2026.2'],
+  },
   {
     id: '43',
     tempest: '43.0.0',
@@ -168,6 +184,7 @@ export const COMPUTE_MAXIMA: readonly (readonly [string, readonly Release[]])[] 
   ['2.96', ['2024.1', '2024.2']],
   ['2.100', ['2025.1', '2025.2']],
   ['2.103', ['2026.1']],
+  ['2.104', ['2026.2']],
 ];
 
 /** Swift's minor version of each release (openstack/releases deliverables/<series>/swift.yaml). */
@@ -186,6 +203,7 @@ export const SWIFT_MINORS: readonly (readonly [number, Release])[] = [
   [35, '2025.1'],
   [36, '2025.2'],
   [37, '2026.1'],
+  [38, '2026.2'],
 ];
 
 /** What a signal says of the cloud's release: one or two releases, or older / newer than we know. */
@@ -319,23 +337,55 @@ export function describeChoice(choice: VariantChoice): string {
 
 // ------------------------------------------------------------------------------------------ image
 
+/** The Dockerfile's default Debian (`ARG DEBIAN=forky`, the newest's): its image needs no DEBIAN arg. */
+export const DOCKERFILE_DEBIAN = 'forky';
+
 /**
- * How to build a variant's image: its Debian (a hashed build arg) and the labels that say what it is. The
- * newest is the Dockerfile's default (`ARG DEBIAN=trixie`, which its hashed text decides): no arg, so
+ * The build arg a test bed on a dated mirror snapshot sets (never tcup for a user): apt then accepts
+ * Release files past their Valid-Until. Hashed into the tag like every arg, recorded in the image's
+ * label `tcup.testbed.apt-valid-until` by the Dockerfile.
+ */
+export const TESTBED_APT_ARGS: Readonly<Record<string, string>> = { TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' };
+
+/**
+ * What a test bed on this machine's dated mirror snapshot passes when it builds a variant: Debian
+ * testing's Release files expire within a week, stable's do not. Tests only.
+ */
+export const testbedImageArgs = (variant: TempestVariant): Readonly<Record<string, string>> =>
+  variant.debian === 'forky' ? TESTBED_APT_ARGS : {};
+
+/** A variant's content build args: its Debian, unless it is the Dockerfile's default. */
+export const variantArgs = (variant: TempestVariant): Record<string, string> =>
+  variant.debian === DOCKERFILE_DEBIAN ? {} : { DEBIAN: variant.debian };
+
+/** tcup's backports an image of this variant carries (container/patches/: the bugs its Tempest has). */
+export const variantPatches = (
+  variant: TempestVariant,
+  files: readonly ImageFile[] = loadImageFiles(),
+): TempestPatch[] => patchesFor(variant.tempest, recipePatches(files));
+
+/**
+ * How to build a variant's image: its Debian (a hashed build arg) and the labels that say what it is
+ * (the Tempest, the plugins, the backports). The newest's Debian is the Dockerfile's default: no arg, so
  * its tag is the plain content hash of the recipe.
  */
 export function tempestImageOptions(
   variant: TempestVariant,
   plugins: readonly string[],
+  files: readonly ImageFile[] = loadImageFiles(),
 ): { plugins: readonly string[]; args: Record<string, string>; labels: Record<string, string> } {
   return {
     plugins,
-    args: variant.debian === NEWEST.debian ? {} : { DEBIAN: variant.debian },
-    labels: { [LABEL_TEMPEST]: variant.id, [LABEL_PLUGINS]: [...plugins].sort().join(' ') },
+    args: variantArgs(variant),
+    labels: {
+      [LABEL_TEMPEST]: variant.id,
+      [LABEL_PLUGINS]: [...plugins].sort().join(' '),
+      [LABEL_PATCHES]: variantPatches(variant, files)
+        .map((p) => p.name)
+        .join(' '),
+    },
   };
 }
 
 /** The build args of every variant: `tcup cleanup --images` keeps their images, `image load` knows them. */
-export const VARIANT_IMAGE_ARGS: readonly Record<string, string>[] = VARIANTS.map(
-  (v) => tempestImageOptions(v, []).args,
-);
+export const VARIANT_IMAGE_ARGS: readonly Record<string, string>[] = VARIANTS.map(variantArgs);

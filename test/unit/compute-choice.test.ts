@@ -6,7 +6,6 @@ import {
   chooseNetworks,
   explainSkip,
   flavorFits,
-  guidelineFacts,
   type FlavorInfo,
   type ImageInfo,
   type NetworkInfo,
@@ -205,23 +204,7 @@ describe('chooseNetworks', () => {
   });
 });
 
-describe('guideline facts', () => {
-  const meta =
-    'tempest.api.compute.servers.test_server_metadata.ServerMetadataTestJSON.test_set_server_metadata';
-  it.each([
-    { name: '2020.06 (server metadata required)', tests: [meta, 'tempest.api.compute.flavors.x'], set: true },
-    { name: '2022.11 (dropped)', tests: ['tempest.api.compute.flavors.x'], set: false },
-    {
-      name: 'os-agents selected too: not set (that API is really gone)',
-      tests: [meta, 'tempest.api.compute.admin.test_agents.AgentsAdminTestJSON.test_list_agents'],
-      set: false,
-    },
-  ])('$name', ({ tests, set }) => {
-    const facts = guidelineFacts(tests);
-    expect(
-      facts.overrides.some(([k, v]) => k === 'compute-feature-enabled.xenapi_apis' && v === 'True'),
-    ).toBe(set);
-  });
+describe('skip reasons', () => {
   it.each([
     ['Metadata is read-only on non-Xen-based deployments.', /xenapi_apis=True/],
     ['Instance validation tests are disabled.', /--validation/],

@@ -92,3 +92,55 @@ describe('parseTempestOption', () => {
     ['=1', undefined],
   ])('%s', (text, expected) => expect(parseTempestOption(text)).toEqual(expected));
 });
+
+describe("settings from the accounts' tokens and the Tempest", () => {
+  const meta =
+    'tempest.api.compute.servers.test_server_metadata.ServerMetadataTestJSON.test_set_server_metadata';
+  const xenapi = (tempest: string, tests: string[]) =>
+    planTempest(members, { tempest, tests }).overrides.some(
+      ([k, v]) => k === 'compute-feature-enabled.xenapi_apis' && v === 'True',
+    );
+  it.each([
+    { name: '2020.06 on Tempest 33 (server metadata required)', tempest: '33', tests: [meta], set: true },
+    { name: '2020.06 on Tempest 43 (the option is gone since 39)', tempest: '43', tests: [meta], set: false },
+    { name: '2020.06 on Tempest 47', tempest: '47', tests: [meta], set: false },
+    {
+      name: '2022.11 on Tempest 33 (dropped)',
+      tempest: '33',
+      tests: ['tempest.api.compute.flavors.x'],
+      set: false,
+    },
+    {
+      name: 'os-agents selected too: not set (that API is really gone)',
+      tempest: '33',
+      tests: [meta, 'tempest.api.compute.admin.test_agents.AgentsAdminTestJSON.test_list_agents'],
+      set: false,
+    },
+  ])('xenapi_apis: $name', ({ tempest, tests, set }) => expect(xenapi(tempest, tests)).toBe(set));
+
+  it('says why it set xenapi_apis', () =>
+    expect(planTempest(members, { tempest: '33', tests: [meta] }).choices).toEqual([
+      expect.stringMatching(
+        /^compute-feature-enabled\.xenapi_apis=True: Tempest 33 runs the 1 selected/,
+      ) as unknown,
+    ]));
+
+  it("sets identity.default_domain_id to the first account's own domain, and says why", () => {
+    const scoped = members.map((a, i) => ({ ...a, scopeDomainId: i === 0 ? 'd0' : 'd1' }));
+    const plan = planTempest(scoped);
+    expect(plan.overrides).toContainEqual(['identity.default_domain_id', 'd0']);
+    expect(plan.choices.join('\n')).toMatch(
+      /^identity\.default_domain_id=d0: the domain of demo's project, from its token: .*SCS.*990/,
+    );
+  });
+
+  it('leaves identity.default_domain_id alone when the token did not say, or the user set it', () => {
+    expect(planTempest(members).overrides.map(([k]) => k)).not.toContain('identity.default_domain_id');
+    const scoped = members.map((a) => ({ ...a, scopeDomainId: 'd0' }));
+    const plan = planTempest(scoped, { userOptions: [['identity.default_domain_id', 'mine']] });
+    expect(plan.overrides.filter(([k]) => k === 'identity.default_domain_id')).toEqual([
+      ['identity.default_domain_id', 'mine'],
+    ]);
+    expect(plan.choices).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
- * The compute step: before the run, what a compute run needs (image, flavors, networks, guest login,
- * guideline facts) found as the test accounts, shown, and turned into Tempest settings; what the test
- * projects hold. After it, what the run left behind, and (--cleanup-cloud) its removal.
+ * The compute step: before the run, what a compute run needs (image, flavors, networks, guest login)
+ * found as the test accounts, shown, and turned into Tempest settings; what the test projects hold. After
+ * it, what the run left behind, and (--cleanup-cloud) its removal. Settings that depend on the Tempest
+ * variant (xenapi_apis) are the plan's (src/tempest/plan.ts), made once the variant is known.
  */
 import { setMaxListeners } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
@@ -13,7 +14,6 @@ import {
   chooseNetworks,
   describeFlavor,
   explainSkip,
-  guidelineFacts,
   listFlavors,
   listImages,
   listNetworks,
@@ -212,9 +212,6 @@ export async function prepareCompute(
   }
   chosen.validation = options.validation;
 
-  const facts = guidelineFacts(tests);
-  for (const [key, value] of facts.overrides) set(key, value);
-  for (const note of facts.notes) reporter.info(note);
   if (overrides.length > 0) chosen.tempestOptions = Object.fromEntries(overrides);
   return { overrides, chosen, sessions, before, uploaded };
 }

@@ -2,7 +2,8 @@
  * Step 4: which Tempest, and its image. The variant is the one asked for (--tempest), or the one that
  * supports the cloud by its version documents (one line says which and why); the image is built from
  * Dockerfile + container/ and reused by content hash, or is one already on the engine (--tempest-image,
- * checked by its labels).
+ * checked by its labels). The image's backports (tcup's patches of known Tempest bugs) are named, and a
+ * backport that no longer applies fails the build naming it.
  */
 import { TcupError } from '../../core/errors.js';
 import type { HttpClient } from '../../core/http.js';
@@ -22,6 +23,7 @@ import {
 import { statusOf } from '../../engine/engine.js';
 import { PROTOCOL_VERSION } from '../../protocol/container.js';
 import type { TempestImage } from '../options.js';
+import { describePatch, LABEL_PATCHES } from '../../tempest/patches.js';
 import {
   chooseVariant,
   describeChoice,
@@ -29,11 +31,15 @@ import {
   parseVersions,
   tempestImageOptions,
   variantById,
+  variantPatches,
   type TempestVariant,
   type VariantId,
 } from '../../tempest/variant.js';
 
 export type { TempestImage };
+
+/** The image and the backports it carries (container/patches/ names), for summary.json and the report. */
+export type PatchedImage = TempestImage & { patches: string[] };
 
 export interface TempestImageOptions {
   /** --tempest */
@@ -41,6 +47,8 @@ export interface TempestImageOptions {
   /** --tempest-image: an image already on the engine. */
   tempestImage?: string | undefined;
   plugins: readonly string[];
+  /** Build args of a test bed (TESTBED_APT_ARGS), hashed into the tag; never set for a user. */
+  testbedArgs?: Readonly<Record<string, string>> | undefined;
   proxy: Record<string, string>;
   signal?: AbortSignal | undefined;
   /** The clock for the build's duration (default Date.now). */
@@ -134,7 +142,7 @@ export async function prepareTempestImage(
   variant: TempestVariant | undefined,
   options: TempestImageOptions,
   reporter: Reporter,
-): Promise<TempestImage> {
+): Promise<PatchedImage> {
   if (options.tempestImage) {
     const ref = options.tempestImage;
     const labels = await labelsOf(engine, ref);
@@ -146,7 +154,9 @@ export async function prepareTempestImage(
       );
     const ready = checkImageLabels(ref, labels, { tempest: options.tempest, plugins: options.plugins });
     reporter.step(`using ${ref} (${describeVariant(ready)}), as --tempest-image asks: nothing is built`);
-    return { tag: ref, built: false, variant: ready };
+    const patches = (labels[LABEL_PATCHES] ?? '').split(' ').filter(Boolean);
+    reporter.info(patchesLine(patches));
+    return { tag: ref, built: false, variant: ready, patches };
   }
   const v = variant!;
   const plugins = options.plugins;
@@ -156,25 +166,67 @@ export async function prepareTempestImage(
   // The build's output comes only when there is a build: its first line says what the run waits for.
   const now = options.now ?? Date.now;
   let buildStarted: number | undefined;
-  const image = await ensureImage(engine, loadImageFiles(), {
-    ...tempestImageOptions(v, plugins),
+  const files = loadImageFiles();
+  const patches = variantPatches(v, files);
+  reporter.info(patchesLine(patches.map(describePatch)));
+  const lines: string[] = [];
+  const o = tempestImageOptions(v, plugins, files);
+  const image = await ensureImage(engine, files, {
+    ...o,
+    args: { ...o.args, ...options.testbedArgs },
     proxy: options.proxy,
     onLine: (line) => {
       if (buildStarted === undefined) {
         buildStarted = now();
         reporter.info(buildingLine(v, plugins));
       }
+      lines.push(line);
       const words = buildStepWords(line, plugins.length > 0);
       if (words) reporter.progress(`  building: ${words}`);
       reporter.log(line.trimEnd());
     },
     ...(options.signal ? { signal: options.signal } : {}),
-  }).finally(() => {
-    if (buildStarted !== undefined) reporter.endProgress();
-  });
+  })
+    .catch((error: unknown) => {
+      throw patchFailure(lines, error) ?? error;
+    })
+    .finally(() => {
+      if (buildStarted !== undefined) reporter.endProgress();
+    });
   const took = buildStarted === undefined ? '' : ` in ${Math.round((now() - buildStarted) / 1000)} s`;
   reporter.info(image.built ? `built ${image.tag}${took}` : `reusing ${image.tag}`);
-  return { ...image, variant: v };
+  return { ...image, variant: v, patches: patches.map((p) => p.name) };
+}
+
+/** One line naming the image's backports (or that it has none). */
+export function patchesLine(patches: readonly string[]): string {
+  return patches.length === 0
+    ? "tcup's backports: none for this Tempest"
+    : `tcup's backports (known Tempest bugs fixed at build, container/patches/): ${patches.join('; ')}`;
+}
+
+/**
+ * The build failed because a backport no longer applies (container/apply-patches.sh says which): the
+ * error names it. undefined for any other failure.
+ */
+export function patchFailure(lines: readonly string[], cause: unknown): TcupError | undefined {
+  const at = lines.findIndex((l) =>
+    /^tcup patch \S+ does not apply|^tcup patch \S+: its header/.test(l.trim()),
+  );
+  if (at < 0) return undefined;
+  const said = lines[at]!.trim().replace(/:$/, '');
+  const name = /^tcup patch ([^\s:]+)/.exec(said)![1]!;
+  const detail = lines
+    .slice(at + 1, at + 4)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return new TcupError(
+    'BUILD_FAILED',
+    `the image build failed: ${said}${detail ? ` (${detail})` : ''}`,
+    `container/patches/${name}.patch no longer fits this Tempest: if Debian's Tempest has the fix, lower its Tempest-Fixed; else rewrite the patch against the installed file`,
+    { cause },
+  );
 }
 
 /** What a first run waits for (measured by `npm run bench` on 2 cores: bench/results.md). */

@@ -1,0 +1,71 @@
+/**
+ * tcup's backports: a small, reviewed set of fixes for known Tempest bugs that fail a healthy cloud, each
+ * a patch file in container/patches/ applied at image build by container/apply-patches.sh (pure: reads
+ * the headers of the files the image is built from). A patch names its upstream commit, its bug and the
+ * Tempest versions that have the bug: from `Tempest-From` up to, not including, `Tempest-Fixed`.
+ */
+import type { ImageFile } from '../engine/build-context.js';
+
+/** The image label listing the patches an image carries (space-separated names). */
+export const LABEL_PATCHES = 'tcup.patches';
+
+export interface TempestPatch {
+  /** The file name without `.patch`: `rebuild-server-floating-ip`. */
+  name: string;
+  subject: string;
+  /** The first Tempest with the bug. */
+  from: string;
+  /** The first upstream Tempest with the fix (not patched). */
+  fixed: string;
+  /** The upstream commit, as its header says it. */
+  upstream: string;
+  bug: string;
+}
+
+const DIR = 'container/patches/';
+
+/** "43.0.0" < "46.1.0", numerically per part. */
+function compare(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The header of one patch file; throws naming the file when a field is missing (a broken recipe). */
+export function parsePatch(file: ImageFile): TempestPatch {
+  const text = file.content.toString('utf8');
+  const header = text.slice(0, Math.max(0, text.indexOf('\n--- ')));
+  const field = (key: string): string => {
+    const value = new RegExp(`^${key}: *(.+)$`, 'm').exec(header)?.[1]?.trim();
+    if (!value) throw new Error(`${file.name}: no ${key}: line in its header`);
+    return value;
+  };
+  return {
+    name: file.name.slice(DIR.length).replace(/\.patch$/, ''),
+    subject: field('Subject'),
+    from: field('Tempest-From'),
+    fixed: field('Tempest-Fixed'),
+    upstream: field('Upstream'),
+    bug: field('Bug'),
+  };
+}
+
+/** Every patch of the recipe, by name. */
+export function recipePatches(files: readonly ImageFile[]): TempestPatch[] {
+  return files
+    .filter((f) => f.name.startsWith(DIR) && f.name.endsWith('.patch'))
+    .map(parsePatch)
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The patches an image of this Tempest (its upstream version, "43.0.0") gets: the ones whose bug it has. */
+export function patchesFor(tempest: string, patches: readonly TempestPatch[]): TempestPatch[] {
+  return patches.filter((p) => compare(tempest, p.from) >= 0 && compare(tempest, p.fixed) < 0);
+}
+
+/** "rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/…)" */
+export const describePatch = (p: TempestPatch): string => `${p.name} (upstream ${p.upstream}, ${p.bug})`;

@@ -1,0 +1,93 @@
+/**
+ * tcup's backports (container/patches/): which Tempest gets which, what the image's labels say, and the
+ * error that names a patch that no longer applies (the build itself: test/integration/tempest-variants).
+ */
+import { describe, expect, it } from 'vitest';
+import { TcupError } from '../../src/core/errors.js';
+import { loadImageFiles } from '../../src/engine/build-context.js';
+import { patchesLine, patchFailure } from '../../src/pipeline/steps/tempest-image.js';
+import { describePatch, parsePatch, patchesFor, recipePatches } from '../../src/tempest/patches.js';
+import { tempestImageOptions, variantById, variantPatches, VARIANTS } from '../../src/tempest/variant.js';
+
+const files = loadImageFiles();
+const patch = (name: string, header: string) => ({
+  name: `container/patches/${name}.patch`,
+  content: Buffer.from(`${header}\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n`),
+});
+
+describe("the recipe's backports", () => {
+  it('each names its upstream commit, its bug and the Tempest versions with the bug', () => {
+    const patches = recipePatches(files);
+    expect(patches.map((p) => p.name)).toContain('rebuild-server-floating-ip');
+    expect(patches.find((p) => p.name === 'rebuild-server-floating-ip')).toEqual({
+      name: 'rebuild-server-floating-ip',
+      subject: expect.stringMatching(/test_rebuild_server/) as unknown,
+      from: '43.0.0',
+      fixed: '46.1.0',
+      upstream: 'openstack/tempest 7e3c572a7',
+      bug: 'https://bugs.launchpad.net/tempest/+bug/2132971',
+    });
+  });
+
+  const cases: [string, string[]][] = [
+    ['33.0.0', []],
+    ['42.9.0', []],
+    ['43.0.0', ['rebuild-server-floating-ip']],
+    ['46.0.0', ['rebuild-server-floating-ip']],
+    ['46.1.0', []],
+    ['47.0.0', []],
+  ];
+  it.each(cases)('Tempest %s gets %j', (version, names) =>
+    expect(patchesFor(version, recipePatches(files)).map((p) => p.name)).toEqual(names),
+  );
+
+  it('the variants: only Tempest 43 has the test_rebuild_server bug', () => {
+    expect(
+      Object.fromEntries(VARIANTS.map((v) => [v.id, variantPatches(v, files).map((p) => p.name)])),
+    ).toEqual({ '47': [], '43': ['rebuild-server-floating-ip'], '33': [] });
+  });
+
+  it("are in the image's labels", () => {
+    expect(tempestImageOptions(variantById('43')!, [], files).labels['tcup.patches']).toBe(
+      'rebuild-server-floating-ip',
+    );
+    expect(tempestImageOptions(variantById('47')!, [], files).labels['tcup.patches']).toBe('');
+  });
+
+  it('a patch without its header fields is refused, naming the file', () => {
+    expect(() => parsePatch(patch('bare', 'Subject: x\nTempest-From: 1.0.0'))).toThrow(
+      /container\/patches\/bare\.patch: no Tempest-Fixed: line/,
+    );
+  });
+
+  it('are named in one line', () => {
+    const [p] = patchesFor('43.0.0', recipePatches(files));
+    expect(describePatch(p!)).toBe(
+      'rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/tempest/+bug/2132971)',
+    );
+    expect(patchesLine([])).toMatch(/none for this Tempest/);
+    expect(patchesLine(['a (upstream x, y)'])).toMatch(/backports .*: a \(upstream x, y\)$/);
+  });
+});
+
+describe('a backport that no longer applies', () => {
+  const lines = [
+    'Step 9/12 : RUN sh /usr/share/tcup/patches/apply-patches.sh /usr/share/tcup/patches\n',
+    ' ---> Running in 0123\n',
+    'tcup patch rebuild-server-floating-ip: applied to Tempest 43.0.0 (x; y)\n',
+    'tcup patch zz-broken does not apply to Tempest 43.0.0 (openstack/tempest 0000000; https://bugs/1):\n',
+    'checking file tempest/api/compute/servers/test_server_actions.py\n',
+    'Hunk #1 FAILED at 10.\n',
+  ];
+  it('fails the build with an error naming it', () => {
+    const error = patchFailure(lines, new Error('returned a non-zero code: 1'));
+    expect(error).toBeInstanceOf(TcupError);
+    expect(error!.code).toBe('BUILD_FAILED');
+    expect(error!.message).toMatch(
+      /tcup patch zz-broken does not apply to Tempest 43\.0\.0 .*Hunk #1 FAILED/,
+    );
+    expect(error!.hint).toMatch(/container\/patches\/zz-broken\.patch/);
+  });
+  it('other build failures are left as they are', () =>
+    expect(patchFailure(lines.slice(0, 3), new Error('x'))).toBeUndefined());
+});
