@@ -47,8 +47,6 @@ export const SECRET_FORMS = {
   'base64url-unpadded': (s: string) => base64url(s).replace(/=+$/, ''),
 } as const;
 
-export type SecretForm = keyof typeof SECRET_FORMS;
-
 const XML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /** Python str.isprintable() is false for categories C* and Z* except the ASCII space. */
