@@ -84,12 +84,62 @@ const tempestOption = (value: string, previous: [string, string][] = []) => {
   return [...previous, pair];
 };
 
+/** The main command's options as commander hands them over: one field per flag. */
+export interface RunFlags {
+  osCloud?: string[] | undefined;
+  allClouds?: boolean | undefined;
+  parallel?: number | undefined;
+  passwordStdin?: boolean | undefined;
+  accounts?: string[] | undefined;
+  guideline: string;
+  target: RunOptions['target'];
+  type: string;
+  includeFlagged?: boolean | undefined;
+  capability?: string[] | undefined;
+  testList?: string | undefined;
+  rerunFailed?: string | undefined;
+  concurrency?: number | undefined;
+  tempestOption?: [string, string][] | undefined;
+  network: string;
+  tempest?: RunOptions['tempest'];
+  tempestImage?: string | undefined;
+  image?: string | undefined;
+  flavor?: string | undefined;
+  flavorAlt?: string | undefined;
+  fixedNetwork?: string | undefined;
+  externalNetwork?: string | undefined;
+  validation?: boolean | undefined;
+  cleanupCloud?: boolean | undefined;
+  resultsDir?: string | undefined;
+  upload?: boolean | undefined;
+  debug?: boolean | undefined;
+  verbose?: boolean | undefined;
+  refstackUrl: string;
+  sign?: string | undefined;
+  keyPassphraseEnv?: string | undefined;
+  anonymous?: boolean | undefined;
+  yes?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  again?: boolean | undefined;
+  cacert?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
+/** The defaults of the run's options: commander applies them (and --help shows them), nothing else. */
+const RUN_DEFAULTS = {
+  guideline: DEFAULT_GUIDELINE,
+  target: 'platform',
+  type: 'required',
+  network: 'host',
+  refstackUrl: DEFAULT_REFSTACK_URL,
+} as const satisfies Partial<RunFlags>;
+
 function uploadOptions(cmd: Command): Command {
   return cmd
     .addOption(
       new Option('--refstack-url <url>', 'RefStack API to upload to')
         .env('REFSTACK_URL')
-        .default(DEFAULT_REFSTACK_URL),
+        .default(RUN_DEFAULTS.refstackUrl),
     )
     .option('--sign <key>', 'sign the upload with this RSA private key (PEM, PKCS#8 or OpenSSH)')
     .addOption(new Option('--key-passphrase-env <var>', 'read the signing key passphrase from this variable'))
@@ -183,13 +233,17 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
         'Tempest accounts file (several non-admin users; passwords asked if missing); several clouds: CLOUD=FILE, once per cloud',
         collect,
       )
-      .option('-g, --guideline <version|file|url>', 'interop guideline', DEFAULT_GUIDELINE)
+      .option('-g, --guideline <version|file|url>', 'interop guideline', RUN_DEFAULTS.guideline)
       .addOption(
         new Option('-t, --target <target>', "guideline target, or scs-0128 (SCS's list, no --guideline)")
           .choices(RUN_TARGETS)
-          .default('platform'),
+          .default(RUN_DEFAULTS.target),
       )
-      .option('--type <types>', 'capability status to test: required,advisory,deprecated,removed', 'required')
+      .option(
+        '--type <types>',
+        'capability status to test: required,advisory,deprecated,removed',
+        RUN_DEFAULTS.type,
+      )
       .option('--include-flagged', 'also run flagged tests')
       .option(
         '-c, --capability <pattern>',
@@ -203,7 +257,11 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       )
       .option('--concurrency <n>', 'Tempest workers (default: what the accounts allow)', int('--concurrency'))
       .option('--tempest-option <section.key=value>', 'set a tempest.conf value; repeatable', tempestOption)
-      .option('--network <mode>', 'container network (host: reach what this machine reaches)', 'host')
+      .option(
+        '--network <mode>',
+        'container network (host: reach what this machine reaches)',
+        RUN_DEFAULTS.network,
+      )
       .addOption(
         new Option(
           '--tempest <version>',
@@ -228,8 +286,8 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   )
     .option('--debug', 'start the container with tempest.conf ready and give a shell; run no tests')
     .option('-v, --verbose', 'show the container log and the image build')
-    .action(async (opts: Record<string, unknown>) => {
-      const target = typeof opts.target === 'string' ? opts.target : '';
+    .action(async (opts: RunFlags) => {
+      const target = opts.target;
       if (isStandardTarget(target) && program.getOptionValueSource('guideline') === 'cli')
         throw new TcupError(
           'USAGE',
@@ -237,7 +295,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
           `drop --guideline (tcup guidelines lists ${target} with its source and rule)`,
         );
       if (isStandardTarget(target)) refuseUploadOptions(target, (key) => program.getOptionValueSource(key));
-      const clouds = (opts.osCloud as string[] | undefined) ?? [];
+      const clouds = opts.osCloud ?? [];
       const several = { clouds, allClouds: opts.allClouds === true };
       if (isSeveralClouds(several)) {
         exit.code = await (
@@ -245,8 +303,8 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
         ).runClouds(deps, toRunOptions({ ...opts, osCloud: undefined, accounts: undefined }, io), {
           ...several,
           cloudsFromEnv: program.getOptionValueSource('osCloud') === 'env',
-          accounts: (opts.accounts as string[] | undefined) ?? [],
-          parallel: opts.parallel as number | undefined,
+          accounts: opts.accounts ?? [],
+          parallel: opts.parallel,
         });
         return;
       }
@@ -390,52 +448,49 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
   return program;
 }
 
-function toRunOptions(o: Record<string, unknown>, io: Io): RunOptions {
-  const str = (k: string) => (typeof o[k] === 'string' ? o[k] : undefined);
+/** The run's options from the flags (commander has applied RUN_DEFAULTS). */
+export function toRunOptions(o: RunFlags, io: Pick<Io, 'cwd'>): RunOptions {
   return {
-    cloud: (o.osCloud as string[] | undefined)?.[0],
+    cloud: o.osCloud?.[0],
     passwordStdin: o.passwordStdin === true,
-    accountsFile: singleAccountsFile(
-      (o.accounts as string[] | undefined) ?? [],
-      (o.osCloud as string[] | undefined)?.[0],
-    ),
-    guideline: str('guideline') ?? DEFAULT_GUIDELINE,
-    target: (str('target') ?? 'platform') as RunOptions['target'],
-    types: (str('type') ?? 'required').split(',').map((t) => t.trim()),
+    accountsFile: singleAccountsFile(o.accounts ?? [], o.osCloud?.[0]),
+    guideline: o.guideline,
+    target: o.target,
+    types: o.type.split(',').map((t) => t.trim()),
     includeFlagged: o.includeFlagged === true,
-    capabilities: (o.capability as string[] | undefined) ?? [],
-    testList: str('testList'),
-    rerunFailed: str('rerunFailed'),
-    concurrency: o.concurrency as number | undefined,
-    tempestOptions: (o.tempestOption as [string, string][] | undefined) ?? [],
-    network: str('network') ?? 'host',
+    capabilities: o.capability ?? [],
+    testList: o.testList,
+    rerunFailed: o.rerunFailed,
+    concurrency: o.concurrency,
+    tempestOptions: o.tempestOption ?? [],
+    network: o.network,
     compute: {
-      image: str('image'),
-      flavor: str('flavor'),
-      flavorAlt: str('flavorAlt'),
-      fixedNetwork: str('fixedNetwork'),
-      externalNetwork: str('externalNetwork'),
+      image: o.image,
+      flavor: o.flavor,
+      flavorAlt: o.flavorAlt,
+      fixedNetwork: o.fixedNetwork,
+      externalNetwork: o.externalNetwork,
       validation: o.validation === true,
       cleanupCloud: o.cleanupCloud === true,
     },
-    resultsDir: str('resultsDir'),
+    resultsDir: o.resultsDir,
     cwd: io.cwd,
     debug: o.debug === true,
     verbose: o.verbose === true,
     upload: {
-      url: str('refstackUrl') ?? DEFAULT_REFSTACK_URL,
+      url: o.refstackUrl,
       askEarly: o.upload === true,
       yes: o.yes === true,
       anonymous: o.anonymous === true,
       dryRun: o.dryRun === true,
-      sign: str('sign'),
-      passphraseEnv: str('keyPassphraseEnv'),
+      sign: o.sign,
+      passphraseEnv: o.keyPassphraseEnv,
       again: o.again === true,
     },
-    cacert: str('cacert'),
+    cacert: o.cacert,
     insecure: o.insecure === true ? true : undefined,
-    tempest: str('tempest') as RunOptions['tempest'],
-    tempestImage: str('tempestImage'),
+    tempest: o.tempest,
+    tempestImage: o.tempestImage,
   };
 }
 

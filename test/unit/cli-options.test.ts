@@ -6,11 +6,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram, main, toRunOptions, type Io, type RunFlags } from '../../src/cli.js';
+import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../../src/core/defaults.js';
+import type { Deps } from '../../src/pipeline/options.js';
 import { EXIT_CODES } from '../../src/core/errors.js';
 
 const home = mkdtempSync(join(tmpdir(), 'tcup-cli-'));
+afterEach(() => vi.unstubAllEnvs());
 
 /** `tcup ARGS` with no OS_* variables and no clouds.yaml: the exit code and stderr. */
 async function tcup(args: string[], env: Record<string, string> = {}) {
@@ -54,8 +57,72 @@ describe('--target scs-0128 refuses what only an upload uses', () => {
   });
 
   it('REFSTACK_URL in the environment is no --refstack-url: the run goes on (to its credentials)', async () => {
+    // commander reads option variables from process.env, not from the env main() is given.
+    vi.stubEnv('REFSTACK_URL', 'https://refstack.example');
     const r = await tcup(['--target', 'scs-0128'], { REFSTACK_URL: 'https://refstack.example' });
     expect(r.stderr).toContain('✖ OS_AUTH_URL is not set');
     expect(r.code).toBe(EXIT_CODES.CREDENTIALS);
+  });
+});
+
+describe('the run options, as data (argv parsed, nothing run)', () => {
+  /** The RunOptions of `tcup ARGS`: the main command's action replaced by one that keeps its flags. */
+  async function runOptions(args: string[]) {
+    for (const name of ['OS_CLOUD', 'REFSTACK_URL', 'TCUP_TEMPEST']) vi.stubEnv(name, undefined);
+    const io = { argv: args, env: {}, cwd: home } as unknown as Io;
+    const program = buildProgram(io, {} as Deps, { code: 0 });
+    let flags: RunFlags | undefined;
+    program.action((opts: RunFlags) => {
+      flags = opts;
+    });
+    await program.parseAsync(args, { from: 'user' });
+    return toRunOptions(flags!, io);
+  }
+
+  it('without flags: the defaults --help shows', async () => {
+    expect(await runOptions([])).toMatchObject({
+      guideline: DEFAULT_GUIDELINE,
+      target: 'platform',
+      types: ['required'],
+      network: 'host',
+      capabilities: [],
+      tempestOptions: [],
+      passwordStdin: false,
+      cwd: home,
+      upload: { url: DEFAULT_REFSTACK_URL, askEarly: false, yes: false, anonymous: false, dryRun: false },
+    });
+  });
+
+  it('each flag in its field', async () => {
+    const o = await runOptions([
+      ...['--os-cloud', 'lab', '--accounts', 'a.yaml', '--type', 'required, advisory', '-t', 'object'],
+      ...['-c', 'objectstore-*', '-c', 'identity-*', '--concurrency', '3', '--network', 'bridge'],
+      ...['--tempest-option', 'compute.flavor_ref=42', '--flavor', 'm1.small', '--validation'],
+      ...[
+        '--upload',
+        '--sign',
+        'key.pem',
+        '--key-passphrase-env',
+        'PASS',
+        '-y',
+        '--insecure',
+        '--cacert',
+        'ca.pem',
+      ],
+    ]);
+    expect(o).toMatchObject({
+      cloud: 'lab',
+      accountsFile: 'a.yaml',
+      target: 'object',
+      types: ['required', 'advisory'],
+      capabilities: ['objectstore-*', 'identity-*'],
+      concurrency: 3,
+      network: 'bridge',
+      tempestOptions: [['compute.flavor_ref', '42']],
+      compute: { flavor: 'm1.small', validation: true, cleanupCloud: false },
+      upload: { askEarly: true, sign: 'key.pem', passphraseEnv: 'PASS', yes: true, anonymous: false },
+      insecure: true,
+      cacert: 'ca.pem',
+    });
   });
 });
