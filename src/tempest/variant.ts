@@ -387,5 +387,16 @@ export function tempestImageOptions(
   };
 }
 
+/**
+ * One line per variant, newest first, with the backports its image carries: for `tcup --version` and
+ * `tcup image`, so a reviewer sees exactly what runs.
+ */
+export function describeVariants(files: readonly ImageFile[] = loadImageFiles()): string[] {
+  return VARIANTS.map((v) => {
+    const patches = variantPatches(v, files).map((p) => p.name);
+    return `${describeVariant(v)}: Tempest ${v.tempest}, python-tempestconf ${v.tempestconf}, OpenStack ${supportRange(v)}; tcup's backports: ${patches.join(', ') || 'none'}`;
+  });
+}
+
 /** The build args of every variant: `tcup cleanup --images` keeps their images, `image load` knows them. */
 export const VARIANT_IMAGE_ARGS: readonly Record<string, string>[] = VARIANTS.map(variantArgs);

@@ -7,7 +7,13 @@ import { TcupError } from '../../src/core/errors.js';
 import { loadImageFiles } from '../../src/engine/build-context.js';
 import { patchesLine, patchFailure } from '../../src/pipeline/steps/tempest-image.js';
 import { describePatch, parsePatch, patchesFor, recipePatches } from '../../src/tempest/patches.js';
-import { tempestImageOptions, variantById, variantPatches, VARIANTS } from '../../src/tempest/variant.js';
+import {
+  describeVariants,
+  tempestImageOptions,
+  variantById,
+  variantPatches,
+  VARIANTS,
+} from '../../src/tempest/variant.js';
 
 const files = loadImageFiles();
 const patch = (name: string, header: string) => ({
@@ -53,6 +59,13 @@ describe("the recipe's backports", () => {
     );
     expect(tempestImageOptions(variantById('47')!, [], files).labels['tcup.patches']).toBe('');
   });
+
+  it('are listed per variant, for --version and tcup image', () =>
+    expect(describeVariants(files)).toEqual([
+      "Tempest 47 (Debian testing): Tempest 47.0.0, python-tempestconf 3.5.3, OpenStack 2025.1-2026.2; tcup's backports: none",
+      "Tempest 43 (Debian 13): Tempest 43.0.0, python-tempestconf 3.5.1, OpenStack 2023.2-2025.1; tcup's backports: rebuild-server-floating-ip",
+      "Tempest 33 (Debian 12): Tempest 33.0.0, python-tempestconf 2.5.0, OpenStack Xena-Zed; tcup's backports: none",
+    ]));
 
   it('a patch without its header fields is refused, naming the file', () => {
     expect(() => parsePatch(patch('bare', 'Subject: x\nTempest-From: 1.0.0'))).toThrow(
