@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseFlavors,
+  chooseFormatWorkaround,
   chooseImage,
   chooseImageAlt,
   chooseNetworks,
@@ -324,5 +325,37 @@ describe('plumbing', () => {
     expect(serviceUrl(catalog, 'network', 'public')).toBe('http://n:9696/v2.0');
     expect(serviceUrl(catalog, 'volume', 'public')).toBe('http://c/v3/p1');
     expect(serviceUrl(catalog, 'compute', 'internal')).toBeUndefined();
+  });
+});
+
+describe('image tests on a Glance that enforces image formats', () => {
+  const schema = (...formats: string[]) => ({
+    name: 'image',
+    properties: { container_format: { type: ['null', 'string'], enum: [null, ...formats] } },
+  });
+  const listing = 'tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_status';
+  it.each([
+    [
+      "Glance's default list: ami",
+      schema('ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'),
+      'ami',
+    ],
+    ['bare and ovf only: ovf', schema('bare', 'ovf'), 'ovf'],
+    ['bare only: none', schema('bare'), undefined],
+    ['no schema: none', undefined, undefined],
+  ])('%s', (_, doc, format) => {
+    const w = chooseFormatWorkaround(doc, [listing]);
+    expect(w.containerFormat).toBe(format);
+    expect(w.why).toMatch(
+      format ? new RegExp(`accepts ${format}: the image-listing tests .* run`) : /stay skipped/,
+    );
+  });
+  it('keeps the skip when image-format tests that need bad bare images are selected too', () => {
+    const w = chooseFormatWorkaround(schema('ami', 'bare'), [
+      listing,
+      'tempest.api.image.v2.test_images_formats.ImagesFormatTest.test_compute_rejects_invalid',
+    ]);
+    expect(w.containerFormat).toBeUndefined();
+    expect(w.why).toMatch(/1 image-format test/);
   });
 });

@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   chooseFlavors,
+  chooseFormatWorkaround,
   chooseImage,
   chooseImageAlt,
   chooseNetworks,
@@ -152,13 +153,27 @@ export async function prepareCompute(
       const enforced = await probeFormatEnforcement(first, ctx.session);
       chosen.imageFormatEnforcement = enforced;
       if (enforced === false) set(ENFORCEMENT, 'False');
-      reporter.info(
-        enforced === undefined
-          ? 'could not tell whether Glance enforces image formats: the tests that upload bogus image data are skipped'
-          : enforced
-            ? 'Glance rejects image data that does not match its disk format: the tests that upload bogus image data are skipped'
+      if (enforced !== true)
+        reporter.info(
+          enforced === undefined
+            ? 'could not tell whether Glance enforces image formats: the tests that upload bogus image data are skipped'
             : 'Glance accepts image data whatever its disk format (probed): the tests that upload such data run',
-      );
+        );
+      else if (!ctx.userKeys.has(CONTAINER_FORMATS)) {
+        const schema = await first.get('image', '/schemas/image').catch(() => undefined);
+        const workaround = chooseFormatWorkaround(schema, tests);
+        chosen.imageFormatWorkaround = workaround;
+        if (workaround.containerFormat) {
+          set(CONTAINER_FORMATS, workaround.containerFormat);
+          set(ENFORCEMENT, 'False');
+        }
+        reporter.info(
+          `Glance rejects image data that does not match its disk format (probed); ${workaround.why}` +
+            (workaround.containerFormat
+              ? ` (${CONTAINER_FORMATS}=${workaround.containerFormat}, ${ENFORCEMENT}=False; --tempest-option overrides)`
+              : ''),
+        );
+      }
     }
     chosen.flavor = flavor;
     chosen.flavorAlt = flavorAlt;
@@ -434,6 +449,7 @@ function asFile(cwd: string, value: string): string | undefined {
 /** Tempest 43 skips these unless image-feature-enabled.image_format_enforcement=False. */
 const FORMAT_GATED = /^tempest\.api\.image\.v2\.test_images\.ListUserImagesTest\./;
 const ENFORCEMENT = 'image-feature-enabled.image_format_enforcement';
+const CONTAINER_FORMATS = 'image.container_formats';
 
 /**
  * Whether Glance rejects data that does not match the image's disk format (2024.1+ can): a private
