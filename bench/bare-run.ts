@@ -3,8 +3,9 @@
  * (same cloud, account, roles, tempestconf overrides, tests and concurrency), stdin closed after it.
  */
 import { PROTOCOL_VERSION } from '../src/protocol/container.js';
-import { userToken, type StartedKeystone, type TestbedUser } from '../test/support/testbed.js';
+import { userToken, type TestbedUser } from '../test/support/testbed.js';
 import { runTimed, type TimedRun } from './timed-process.js';
+import { type KeystoneTenant } from '../test/support/beds.js';
 
 export const TEMPESTCONF: [string, string][] = [
   ['auth.tempest_roles', 'member'],
@@ -20,13 +21,13 @@ export interface BareOutcome {
 }
 
 /** The role names of the user's project-scoped token, as tcup's preflight reads them. */
-export async function tokenRoles(keystone: StartedKeystone, user: TestbedUser): Promise<string[]> {
+export async function tokenRoles(keystone: KeystoneTenant, user: TestbedUser): Promise<string[]> {
   return (await userToken(keystone, user)).roles;
 }
 
 /** What tcup's run.ts sends for an openrc user (see containerCloud and accountForTempest). */
 export function bareRequest(
-  keystone: StartedKeystone,
+  keystone: KeystoneTenant,
   user: TestbedUser,
   roles: string[],
   tests: string[],

@@ -9,12 +9,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src/engine/engine.js';
-import {
-  leftoverContainers,
-  openrcEnv,
-  type StartedKeystone,
-  type StartedSwift,
-} from '../test/support/testbed.js';
+import { openBedRegistry } from '../test/support/global-setup.js';
+import { leftoverContainers, openrcEnv } from '../test/support/testbed.js';
 import { measureColdRun } from './cold-run.js';
 import { ADDON_PLUGINS, ensurePluginImage, imageBytes, megabytes } from './image-size.js';
 import { measureRedactor } from './redactor-throughput.js';
@@ -24,6 +20,7 @@ import { measureStartup } from './startup.js';
 import { measureStorageRuns, STORAGE_ARGS } from './storage-runs.js';
 import { median } from './timed-process.js';
 import { log, measureWarmRuns } from './warm-runs.js';
+import { type KeystoneTenant, type SwiftTenant } from '../test/support/beds.js';
 
 const TIME_LIMIT_MS = 50 * 60_000;
 const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
@@ -32,13 +29,16 @@ const controller = new AbortController();
 const work = mkdtempSync(join(tmpdir(), 'tcup-bench-'));
 /** Class times of every bench run, as timings cache files: the input of scripts/ship-timings.mjs. Kept. */
 const KEEP = join(tmpdir(), `tcup-bench-timings-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-let keystone: StartedKeystone | undefined;
-let bed: { keystone: StartedKeystone; swift: StartedSwift } | undefined;
+/** The bench's beds (Keystone, Swift): started once, removed by cleanUp. */
+const closeBeds = openBedRegistry();
+let keystone: KeystoneTenant | undefined;
+let bed: { keystone: KeystoneTenant; swift: SwiftTenant } | undefined;
 
 async function cleanUp(): Promise<number> {
-  await keystone?.stop().catch(() => undefined);
-  await bed?.swift.stop().catch(() => undefined);
-  await bed?.keystone.stop().catch(() => undefined);
+  await keystone?.dispose().catch(() => undefined);
+  await bed?.swift.dispose().catch(() => undefined);
+  await bed?.keystone.dispose().catch(() => undefined);
+  await closeBeds();
   const engine = createEngine(process.env);
   const left = await leftoverContainers();
   await Promise.all(
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   log(`machine: ${loadBefore}`);
   mkdirSync(KEEP, { recursive: true });
   const warm = await measureWarmRuns(work, controller.signal, (k) => (keystone = k), KEEP);
-  await keystone?.stop();
+  await keystone?.dispose();
   keystone = undefined;
 
   log('storage target on the Keystone + Swift bed (2025.1): tcup and run-tempest.sh alternated');
@@ -93,8 +93,8 @@ async function main(): Promise<void> {
     resultsDir: join(work, 'storage', 'cold'),
     signal: controller.signal,
   });
-  await storage.swift.stop();
-  await storage.keystone.stop();
+  await storage.swift.dispose();
+  await storage.keystone.dispose();
   bed = undefined;
 
   log('tcup --help start-up (1 warm-up + 10)');

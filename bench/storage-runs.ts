@@ -9,21 +9,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderAccountsYaml } from '../src/cloud/accounts.js';
-import {
-  buildTestbedImages,
-  LABEL_SESSION,
-  LABEL_TEST,
-  openrcEnv,
-  startKeystone,
-  startSwift,
-  testbedSession,
-  type StartedKeystone,
-  type StartedSwift,
-} from '../test/support/testbed.js';
+import { LABEL_SESSION, LABEL_TEST, openrcEnv, testbedSession } from '../test/support/testbed.js';
 import { idealMs, runTimes, writeCacheFile, type RunTimes } from './class-times.js';
 import { tail } from './tcup-run.js';
 import { firstLineAt, runTimed, type TimedRun } from './timed-process.js';
 import { log } from './warm-runs.js';
+import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../test/support/beds.js';
 
 /** The test bed's Swift reference folder (run-tempest.sh, interop-storage.txt), next to the repository. */
 export const HARNESS = fileURLToPath(new URL('../../shared/testbed/swift', import.meta.url));
@@ -65,8 +56,8 @@ export interface StorageRuns {
   sequence: { kind: 't' | 'b'; wallMs: number }[];
   /** The warm-up (first tcup run on this bench's empty cache: shipped defaults). */
   first: TcupStorageRun;
-  keystone: StartedKeystone;
-  swift: StartedSwift;
+  keystone: KeystoneTenant;
+  swift: SwiftTenant;
 }
 
 const at = (run: TimedRun, re: RegExp) => firstLineAt(run, re);
@@ -100,12 +91,11 @@ export async function measureStorageRuns(
   work: string,
   keepDir: string,
   signal: AbortSignal,
-  onBed: (k: StartedKeystone, s: StartedSwift) => void,
+  onBed: (k: KeystoneTenant, s: SwiftTenant) => void,
 ): Promise<StorageRuns> {
-  await buildTestbedImages('2025.1');
   // The bed's default users and passwords: the ones run-tempest.sh expects.
-  const keystone = await startKeystone({ release: '2025.1' });
-  const swift = await startSwift(keystone);
+  const keystone = await useKeystone({ release: '2025.1', swift: true });
+  const swift = await useSwift(keystone);
   onBed(keystone, swift);
   const dir = join(work, 'storage');
   mkdirSync(dir, { recursive: true });

@@ -6,18 +6,11 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLauncher } from '../test/support/launcher.js';
-import {
-  buildTestbedImages,
-  LABEL_SESSION,
-  LABEL_TEST,
-  openrcEnv,
-  startKeystone,
-  testbedSession,
-  type StartedKeystone,
-} from '../test/support/testbed.js';
+import { LABEL_SESSION, LABEL_TEST, openrcEnv, testbedSession } from '../test/support/testbed.js';
 import { bareRequest, runBare, tokenRoles, type BareOutcome } from './bare-run.js';
 import { idealMs, runTimes, writeCacheFile } from './class-times.js';
 import { runTcupTimed, tail, type TcupOutcome } from './tcup-run.js';
+import { type KeystoneTenant, useKeystone } from '../test/support/beds.js';
 
 /** t = tcup, b = bare: each kind runs first, middle and last as often as the other. */
 export const ORDER = ['t', 'b', 'b', 't', 't', 'b', 'b', 't', 't', 'b'] as const;
@@ -40,13 +33,12 @@ export interface WarmRuns {
 export async function measureWarmRuns(
   work: string,
   signal: AbortSignal,
-  onKeystone: (k: StartedKeystone) => void,
+  onKeystone: (k: KeystoneTenant) => void,
   keepDir?: string,
 ): Promise<WarmRuns> {
   const launcher = join(work, 'tcup.cjs');
   copyFileSync(buildLauncher(), launcher);
-  await buildTestbedImages();
-  const keystone = await startKeystone({ memberPassword: PASSWORD });
+  const keystone = await useKeystone({ memberPassword: PASSWORD });
   onKeystone(keystone);
   const user = keystone.members[0]!;
   const env = openrcEnv(keystone, user);

@@ -9,15 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tcupLeftovers } from '../support/faults.js';
 import { launcherInEmptyDir, runLauncher } from '../support/launcher.js';
-import {
-  buildTempestImage,
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const PASSWORD = `cleanup "pw" ✓ $x`;
 
@@ -54,7 +47,7 @@ function whenItsContainerRuns(act: (child: import('node:child_process').ChildPro
 }
 
 describeDocker('tcup cleanup (single file, real Keystone)', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let dir: string;
   let launcher: string;
   let env: Record<string, string>;
@@ -62,9 +55,8 @@ describeDocker('tcup cleanup (single file, real Keystone)', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     await buildTempestImage();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     env = openrcEnv(keystone, keystone.members[0]!);
   });
@@ -72,7 +64,7 @@ describeDocker('tcup cleanup (single file, real Keystone)', () => {
   afterAll(async () => {
     for (const c of pids.flatMap(containersOf))
       execFileSync('docker', ['rm', '-f', '-v', c.id], { stdio: 'ignore' });
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   it('--dry-run lists the container a killed launcher left; `tcup cleanup` removes it', async () => {

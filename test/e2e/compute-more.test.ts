@@ -1,39 +1,31 @@
 /**
- * The compute cloud's other two certifications, as a user would run them with an accounts file, on one
- * compute bed start: SCS-0128 (`--target scs-0128`), a real verdict by its rule whose failed tests are
- * explained in words a vendor can act on; and "OpenStack Powered Platform" 2020.06 (`--target platform`):
- * compute + object storage, the Swift bed registered in the compute bed's Keystone, with member and
- * reseller-admin accounts. Both with --cleanup-cloud: afterwards nothing is left on the engine nor in the
- * test projects (checked as admin through the APIs).
- *
- * The compute bed uses fixed ports: run it as `flock /tmp/compute-bed.lock npx vitest run --project e2e
- * test/e2e/compute-more.test.ts` (about 20 minutes on 2 cores: two full runs).
+ * The compute cloud's other two certifications, as a user would run them with an accounts file, on the
+ * run's compute bed: SCS-0128 (`--target scs-0128`, all 258 tests), a real verdict by its rule whose failed
+ * tests are explained in words a vendor can act on; and "OpenStack Powered Platform" 2020.06 (`--target
+ * platform`): compute + object storage, the Swift bed registered in the compute bed's Keystone, with member
+ * and reseller-admin accounts. The platform run takes every object-storage capability and two compute ones
+ * (one that passes, one that needs guest login): the whole compute target runs in compute.test.ts and the
+ * whole object target in storage.test.ts, so a full platform run here would repeat both for 8 minutes. Both
+ * with --cleanup-cloud: afterwards nothing is left on the engine nor in the test projects (checked as admin
+ * through the APIs).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
-import { addProjectNetworks, keystoneOfCompute } from '../support/compute-platform.js';
-import {
-  api,
-  login,
-  startCompute,
-  type ProjectResources,
-  type StartedCompute,
-} from '../support/compute-testbed.js';
+import { type ProjectResources } from '../support/compute-testbed.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  requireDocker,
-  startSwift,
-  type StartedSwift,
-  type TestbedUser,
-} from '../support/testbed.js';
+import { describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
+import { type ComputeTenant, type SwiftTenant, useCompute, useSwift } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
-const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3'];
+/** Eight members: four Tempest workers (two accounts each), the concurrency the compute bed bears best. */
+const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3', 'demo4', 'alt_demo4'];
+/** Four reseller admins: one per worker, or the platform run gets fewer workers. */
+const RESELLERS = ['reseller', 'reseller2', 'reseller3', 'reseller4'];
+/** The platform run's capabilities: all of object storage, one compute that passes, one that needs guest login. */
+const PLATFORM_CAPABILITIES = ['objectstore-*', 'compute-flavors-list', 'compute-servers-host'];
 const RUN_MS = 40 * 60_000;
 
 const tcupContainers = () =>
@@ -102,8 +94,8 @@ function expectCleanedUp(out: string, compute: Compute): void {
 }
 
 describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test bed', () => {
-  let bed: StartedCompute;
-  let swift: StartedSwift;
+  let bed: ComputeTenant;
+  let swift: SwiftTenant;
   let projects: string[];
   let before: ProjectResources;
   let afterScs: ProjectResources;
@@ -115,31 +107,12 @@ describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test
   beforeAll(
     async () => {
       await requireDocker();
-      await buildTestbedImages('2025.1');
-      bed = await startCompute({ members: MEMBERS, memberPassword: PASSWORD });
-      // As an operator would: two small raw images every project sees (community).
-      const admin = await login(bed.authUrl, {
-        username: 'admin',
-        password: bed.adminPassword,
-        project: 'admin',
-      });
-      for (const [name, size] of [
-        ['tiny-raw', 1 << 20],
-        ['tiny-raw-2', 2 << 20],
-      ] as const) {
-        const image = await api<{ id: string }>(admin, 'image', 'POST', '/v2/images', {
-          name,
-          disk_format: 'raw',
-          container_format: 'bare',
-          visibility: 'community',
-        });
-        await api(admin, 'image', 'PUT', `/v2/images/${image.id}/file`, new Uint8Array(size));
-      }
+      bed = await useCompute({ members: MEMBERS, memberPassword: PASSWORD });
       // Swift beside it, registered in the compute bed's Keystone; its reseller admins get a project
       // network like the members (Tempest may give them any test).
-      swift = await startSwift(keystoneOfCompute(bed), { resellerPassword: PASSWORD });
-      await addProjectNetworks(bed, swift.resellers);
-      projects = [...MEMBERS, ...swift.resellers.map((r) => r.project)];
+      swift = await useSwift(bed, { resellers: RESELLERS, resellerPassword: PASSWORD });
+      await bed.addNetworks(swift.resellers);
+      projects = [...bed.members, ...swift.resellers].map((u) => u.project);
       before = await bed.projectResources(projects);
 
       const { dir, launcher } = launcherInEmptyDir();
@@ -169,6 +142,7 @@ describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test
           '2020.06',
           '--target',
           'platform',
+          ...PLATFORM_CAPABILITIES.flatMap((c) => ['--capability', c]),
           '--accounts',
           'platform.yaml',
           '--cleanup-cloud',
@@ -182,8 +156,8 @@ describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test
   );
 
   afterAll(async () => {
-    await swift?.stop();
-    await bed?.stop();
+    await swift?.dispose();
+    await bed?.dispose();
   });
 
   it('SCS-0128: a real verdict by its rule; every failed test explained with what to do', () => {
@@ -227,7 +201,8 @@ describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test
     const out = platform.stderr;
     const summary = readSummary<GuidelineSummary>(platformDir);
     // Compute's 60 required capabilities and object storage's.
-    expect(summary.totalCapabilities, out).toBeGreaterThan(60);
+    // Object storage's required capabilities and the two compute ones.
+    expect(summary.totalCapabilities, out).toBeGreaterThan(10);
     const n = summary.totalCapabilities;
     expect(out).toContain(
       summary.compliant
@@ -238,6 +213,9 @@ describeDocker('SCS-0128 and OpenStack Powered Platform against the compute test
     // The reseller admins are found, so the object-storage quota tests run.
     expect(out).toMatch(/reseller admin role ResellerAdmin/);
     expect(summary.failing).not.toContain('objectstore-account-quotas');
+    // The compute capability that needs guest login does not pass, and says why; the other passes.
+    expect(summary.failing).toContain('compute-servers-host');
+    expect(summary.failing).not.toContain('compute-flavors-list');
     expect(summary.failing.filter((id) => id.startsWith('objectstore-'))).toEqual([]);
     // Every capability that does not pass is named with its tests and Tempest's reason.
     const explained = summary.compute.explained;

@@ -5,26 +5,22 @@
  * verdict says why it is not compliant. Afterwards nothing is left on the engine nor in the test projects
  * (checked as admin through the APIs).
  *
- * The bed uses fixed ports: run it as `flock /tmp/compute-bed.lock npx vitest run --project e2e
- * test/e2e/compute.test.ts`. A full compute run takes about 8 minutes at concurrency 2.
+ * The compute bed is the run's (test/support/beds.ts): started by the first file that needs it, on fixed
+ * ports, one per machine.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
-import {
-  api,
-  login,
-  startCompute,
-  type ProjectResources,
-  type StartedCompute,
-} from '../support/compute-testbed.js';
+import { type ProjectResources } from '../support/compute-testbed.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
+import { type ComputeTenant, useCompute } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
-const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3'];
+/** Eight members: four Tempest workers (two accounts each), the concurrency the compute bed bears best. */
+const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3', 'demo4', 'alt_demo4'];
 const RUN_MS = 40 * 60_000;
 /** The two tests that log into a guest over SSH: skipped without --validation (a fake hypervisor has no guest). */
 const GUEST_LOGIN = /test_host_name_is_same_as_server_name|test_verify_created_server_vcpus/;
@@ -56,9 +52,10 @@ interface Summary {
 const readSummary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
 
 describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed', () => {
-  let bed: StartedCompute;
+  let bed: ComputeTenant;
   let before: ProjectResources;
   let sharedImage: string;
+  let projects: string[];
   let full: LauncherRun;
   let single: LauncherRun;
   let fullDir: string;
@@ -67,27 +64,10 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
   beforeAll(
     async () => {
       await requireDocker();
-      bed = await startCompute({ members: MEMBERS, memberPassword: PASSWORD });
-      // As an operator would: two small raw images every project sees (community).
-      const admin = await login(bed.authUrl, {
-        username: 'admin',
-        password: bed.adminPassword,
-        project: 'admin',
-      });
-      for (const [name, size] of [
-        ['tiny-raw', 1 << 20],
-        ['tiny-raw-2', 2 << 20],
-      ] as const) {
-        const image = await api<{ id: string }>(admin, 'image', 'POST', '/v2/images', {
-          name,
-          disk_format: 'raw',
-          container_format: 'bare',
-          visibility: 'community',
-        });
-        await api(admin, 'image', 'PUT', `/v2/images/${image.id}/file`, new Uint8Array(size));
-        sharedImage ??= image.id;
-      }
-      before = await bed.projectResources(MEMBERS);
+      bed = await useCompute({ members: MEMBERS, memberPassword: PASSWORD });
+      sharedImage = bed.sharedImages[0]!.id;
+      projects = bed.members.map((m) => m.project);
+      before = await bed.projectResources(projects);
 
       const { dir, launcher } = launcherInEmptyDir();
       const accounts = bed.members.map((m) => ({
@@ -150,7 +130,7 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
   );
 
   afterAll(async () => {
-    await bed?.stop();
+    await bed?.dispose();
   });
 
   it('with an accounts file: the verdict of all 60 capabilities; only the guest-login tests do not pass', () => {
@@ -206,7 +186,7 @@ describeDocker('OpenStack Powered Compute 2020.06 against the compute test bed',
 
   it('leaves nothing on the engine nor in the test projects, and never shows the password', async () => {
     expect(tcupContainers()).toBe('');
-    expect(await bed.projectResources(MEMBERS)).toEqual(before);
+    expect(await bed.projectResources(projects)).toEqual(before);
     for (const run of [full, single]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);
       expect(run.argvSeen.join('\n')).not.toContain(PASSWORD);

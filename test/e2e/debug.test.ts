@@ -11,14 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launcherInEmptyDir, runLauncher } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const PASSWORD = `Dbg-Pässwörd "q" 'x' $HOME ✓`;
 const HOST_FILE = 'made-on-the-host.txt';
@@ -65,7 +59,7 @@ function type(text: string): void {
 }
 
 describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let dir: string;
   let launcher: string;
   let env: Record<string, string>;
@@ -73,8 +67,7 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     writeFileSync(join(dir, HOST_FILE), 'hello\n');
     env = openrcEnv(keystone, keystone.members[0]!);
@@ -86,7 +79,7 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
     } catch {
       /* already gone */
     }
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   it('gives a shell in a terminal: /workspace, tempest.conf, Ctrl-C, resize; exit removes the container', async () => {

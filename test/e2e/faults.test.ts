@@ -19,15 +19,8 @@ import {
 import { launcherWithImageFault } from '../support/image-faults.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer } from '../support/refstack-server.js';
-import {
-  buildTempestImage,
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const PASSWORD = 'fault "matrix" pw ✓';
 const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
@@ -47,22 +40,21 @@ function expectFailure(r: { code: number | null; stderr: string }, code: number,
 }
 
 describeDocker('fault matrix', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let dir: string;
   let launcher: string;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     await buildTempestImage();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     env = openrcEnv(keystone, keystone.members[0]!);
   });
 
   afterAll(async () => {
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   /** Runs the launcher; afterwards nothing of tcup's created meanwhile may be left on the engine. */

@@ -10,14 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import tar from 'tar-stream';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 const imageThere = (tag: string) => docker('images', '-q', tag) !== '';
@@ -38,7 +32,7 @@ async function fakeArchive(file: string): Promise<void> {
 }
 
 describeDocker('tcup image save, docker image rm, tcup image load, a run that builds nothing', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let dir: string;
   let launcher: string;
   let tag: string;
@@ -49,8 +43,7 @@ describeDocker('tcup image save, docker image rm, tcup image load, a run that bu
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
-    keystone = await startKeystone();
+    keystone = await useKeystone();
     ({ dir, launcher } = launcherInEmptyDir());
     env = openrcEnv(keystone, keystone.members[0]!);
     tag = execFileSync(process.execPath, [launcher, 'image-tag', '--tempest', '33'], {
@@ -72,7 +65,7 @@ describeDocker('tcup image save, docker image rm, tcup image load, a run that bu
   });
 
   afterAll(async () => {
-    await keystone?.stop();
+    await keystone?.dispose();
     rmSync(join(dir, 'tempest-33.tar'), { force: true });
   });
 

@@ -32,14 +32,12 @@ import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/la
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
   buildTempestImage,
-  buildTestbedImages,
   describeDocker,
   openrcEnv,
   requireDocker,
-  startKeystone,
-  type StartedKeystone,
   userToken,
 } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 // Quotes, spaces, a backslash, regex metacharacters, interpolation syntax ($, %), unicode.
 const PASSWORD = `Lëak "pw" 'q' \\ & *.+ $HOME \${x} %20 %(y)s ✓ end`;
@@ -57,7 +55,7 @@ interface Observed {
 }
 
 /** Creates an application credential with a chosen secret for the member (Keystone API, as the user). */
-async function createApplicationCredential(keystone: StartedKeystone, secret: string): Promise<string> {
+async function createApplicationCredential(keystone: KeystoneTenant, secret: string): Promise<string> {
   const { token, userId } = await userToken(keystone, keystone.members[0]!);
   const created = await fetch(`${keystone.authUrl}/users/${userId}/application_credentials`, {
     method: 'POST',
@@ -69,7 +67,7 @@ async function createApplicationCredential(keystone: StartedKeystone, secret: st
 }
 
 describeDocker('no secret leaks, in any mode', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let refstack: RefstackTestServer;
   let proxy: Awaited<ReturnType<typeof startTokenProxy>>;
   let dir: string;
@@ -112,10 +110,9 @@ describeDocker('no secret leaks, in any mode', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     // The Tempest image first, so the runs below do not build it through their recording proxy.
     await buildTempestImage();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     appCredentialId = await createApplicationCredential(keystone, APP_SECRET);
     ({ dir, launcher } = launcherInEmptyDir());
     proxy = await startTokenProxy();
@@ -142,7 +139,7 @@ describeDocker('no secret leaks, in any mode', () => {
     if (patternsDir) rmSync(patternsDir, { recursive: true, force: true });
     await proxy?.close();
     await refstack?.close();
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   it('a run with a signed upload (encrypted key, passphrase from a variable) passes and uploads', async () => {

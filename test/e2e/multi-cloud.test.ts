@@ -13,16 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  requireDocker,
-  startKeystone,
-  startSwift,
-  type StartedKeystone,
-  type StartedSwift,
-  type TestbedUser,
-} from '../support/testbed.js';
+import { describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
+import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../support/beds.js';
 
 const STORAGE_PASSWORD = `st0r@ge "pw" #one: %(x)s $y ü`;
 const IDENTITY_PASSWORD = `1dent 'pw' & <two> \\ %`;
@@ -53,9 +45,9 @@ interface Summary {
 }
 
 describeDocker('several clouds in one command: --all-clouds', () => {
-  let storage: StartedKeystone;
-  let swift: StartedSwift;
-  let identity: StartedKeystone;
+  let storage: KeystoneTenant;
+  let swift: SwiftTenant;
+  let identity: KeystoneTenant;
   let run: LauncherRun;
   let dir: string;
   let pid = 0;
@@ -64,16 +56,16 @@ describeDocker('several clouds in one command: --all-clouds', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     [storage, identity] = await Promise.all([
-      startKeystone({ memberPassword: STORAGE_PASSWORD }),
-      startKeystone({ memberPassword: IDENTITY_PASSWORD, members: ['demo', 'alt_demo'] }),
+      useKeystone({ memberPassword: STORAGE_PASSWORD, swift: true }),
+      useKeystone({ memberPassword: IDENTITY_PASSWORD, members: ['demo', 'alt_demo'] }),
     ]);
-    swift = await startSwift(storage, { resellerPassword: STORAGE_PASSWORD });
+    swift = await useSwift(storage, { resellerPassword: STORAGE_PASSWORD });
     let launcher: string;
     ({ dir, launcher } = launcherInEmptyDir());
-    const auth = (k: StartedKeystone, password?: string) =>
-      `{auth_url: ${JSON.stringify(k.authUrl)}, username: demo, project_name: demo, ` +
+    const auth = (k: KeystoneTenant, password?: string) =>
+      `{auth_url: ${JSON.stringify(k.authUrl)}, username: ${k.members[0]!.username}, ` +
+      `project_name: ${k.members[0]!.project}, ` +
       `user_domain_name: Default, project_domain_name: Default` +
       `${password === undefined ? '' : `, password: ${JSON.stringify(password)}`}}`;
     // The Keystone-only cloud's password is in secure.yaml, as openstackclient reads it.
@@ -126,8 +118,8 @@ describeDocker('several clouds in one command: --all-clouds', () => {
   }, 1_800_000);
 
   afterAll(async () => {
-    await swift?.stop();
-    await Promise.all([storage?.stop(), identity?.stop()]);
+    await swift?.dispose();
+    await Promise.all([storage?.dispose(), identity?.dispose()]);
   });
 
   it('exits with the worst of the two: 9 (NOT compliant beats compliant)', () => {
@@ -203,7 +195,7 @@ describeDocker('several clouds in one command: --all-clouds', () => {
     for (const [, id, cells] of rows) {
       const states = [...cells!.matchAll(/<span class="st st-([a-z-]+)">/g)].map((m) => m[1]);
       expect(states[0], id).toBe('pass');
-      expect(states[1], id).toBe('missing');
+      expect(states[1], id).toBe('not-run');
       expect(cells, id).toContain('newly failing');
     }
     // What both clouds offer passes on both.
@@ -230,8 +222,8 @@ describeDocker('several clouds in one command: --all-clouds', () => {
 });
 
 describeDocker('several clouds in one command: Ctrl-C', () => {
-  let one: StartedKeystone;
-  let two: StartedKeystone;
+  let one: KeystoneTenant;
+  let two: KeystoneTenant;
   let run: LauncherRun;
   let dir: string;
   let pid = 0;
@@ -239,15 +231,15 @@ describeDocker('several clouds in one command: Ctrl-C', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     [one, two] = await Promise.all([
-      startKeystone({ members: ['demo', 'alt_demo'] }),
-      startKeystone({ members: ['demo', 'alt_demo'] }),
+      useKeystone({ members: ['demo', 'alt_demo'] }),
+      useKeystone({ members: ['demo', 'alt_demo'] }),
     ]);
     let launcher: string;
     ({ dir, launcher } = launcherInEmptyDir());
-    const cloud = (k: StartedKeystone) =>
-      `    auth: {auth_url: ${JSON.stringify(k.authUrl)}, username: demo, password: demo, project_name: demo}\n`;
+    const cloud = (k: KeystoneTenant) =>
+      `    auth: {auth_url: ${JSON.stringify(k.authUrl)}, username: ${k.members[0]!.username}, ` +
+      `password: demo, project_name: ${k.members[0]!.project}}\n`;
     writeFileSync(join(dir, 'clouds.yaml'), `clouds:\n  one:\n${cloud(one)}  two:\n${cloud(two)}`);
     run = await runLauncher(
       launcher,
@@ -286,7 +278,7 @@ describeDocker('several clouds in one command: Ctrl-C', () => {
   }, 1_200_000);
 
   afterAll(async () => {
-    await Promise.all([one?.stop(), two?.stop()]);
+    await Promise.all([one?.dispose(), two?.dispose()]);
   });
 
   it('stops both clouds, removes every container of each, and exits 130', () => {

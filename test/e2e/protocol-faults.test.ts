@@ -20,15 +20,8 @@ import {
 import { runLauncher } from '../support/launcher.js';
 import { PROTOCOL_VECTORS } from '../support/protocol-vectors.js';
 import { SCRUBBED, SECRET_CASES, SECRET_VECTORS, scrubInput } from '../support/secret-forms.js';
-import {
-  buildTempestImage,
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const PASSWORD = `pr0to "fault" $x %41 'q' \\ & <b>\u00a0✓`;
 const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
@@ -72,21 +65,20 @@ function inImage(image: string, script: string, args: string[], input: unknown =
 }
 
 describeDocker('container protocol faults', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let env: Record<string, string>;
   let image: string;
   const faultImages: string[] = [];
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     image = await buildTempestImage();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     env = openrcEnv(keystone, keystone.members[0]!);
   });
 
   afterAll(async () => {
-    await keystone?.stop();
+    await keystone?.dispose();
     for (const tag of faultImages) execFileSync('docker', ['image', 'rm', '-f', tag], { stdio: 'ignore' });
   });
 

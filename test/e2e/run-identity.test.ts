@@ -9,14 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 // A password any cloud could accept: quotes, spaces, shell and regex metacharacters, unicode.
 const PASSWORD = `Pä$$ "w0rd" 'x' \\ & *.+ ${'`'}id${'`'} ✓`;
@@ -25,7 +19,7 @@ const PASSWORD = `Pä$$ "w0rd" 'x' \\ & *.+ ${'`'}id${'`'} ✓`;
 const { launch, containers: tcupContainers } = trackedLaunches();
 
 describeDocker('tcup run against a real Keystone (single-file launcher)', () => {
-  let keystone: StartedKeystone;
+  let keystone: KeystoneTenant;
   let refstack: RefstackTestServer;
   let run: LauncherRun;
   let dir: string;
@@ -35,8 +29,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     resultsDir = join(dir, 'results');
     env = { ...openrcEnv(keystone, keystone.members[0]!), TCUP_TEMPEST: '33' };
@@ -66,7 +59,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
 
   afterAll(async () => {
     await refstack?.close();
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   it('passes the identity capabilities with Tempest 33, and says so', () => {

@@ -10,16 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  startSwift,
-  type StartedKeystone,
-  type StartedSwift,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../support/beds.js';
 
 const PASSWORD = `scs "pw" #0128: %(x)s $y ü`;
 /** The containers (running or not) that the launcher with this pid made: others may run beside it. */
@@ -94,8 +86,8 @@ describe('--target scs-0128: usage (no cloud needed)', () => {
 });
 
 describeDocker('SCS-0128 against Keystone + Swift (no compute service)', () => {
-  let keystone: StartedKeystone;
-  let swift: StartedSwift;
+  let keystone: KeystoneTenant;
+  let swift: SwiftTenant;
   let run: LauncherRun;
   let resultsDir: string;
   let summary: ScsSummary;
@@ -103,9 +95,8 @@ describeDocker('SCS-0128 against Keystone + Swift (no compute service)', () => {
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
-    keystone = await startKeystone({ memberPassword: PASSWORD });
-    swift = await startSwift(keystone, { resellerPassword: PASSWORD });
+    keystone = await useKeystone({ memberPassword: PASSWORD, swift: true });
+    swift = await useSwift(keystone, { resellerPassword: PASSWORD });
     const { dir, launcher } = launcherInEmptyDir();
     const accounts = [...keystone.members, ...swift.resellers].map((u) => ({
       username: u.username,
@@ -124,8 +115,8 @@ describeDocker('SCS-0128 against Keystone + Swift (no compute service)', () => {
   });
 
   afterAll(async () => {
-    await swift?.stop();
-    await keystone?.stop();
+    await swift?.dispose();
+    await keystone?.dispose();
   });
 
   it('says which standard and rule it applies, and where the list comes from', () => {

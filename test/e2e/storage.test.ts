@@ -9,16 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
-import {
-  buildTestbedImages,
-  describeDocker,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  startSwift,
-  type StartedKeystone,
-  type StartedSwift,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../support/beds.js';
 
 const PASSWORD = `st0r@ge "pw" #not-a-comment: %(x)s $y % ü`;
 /** The launchers this file started, and their containers (the engine is shared). */
@@ -33,8 +25,8 @@ interface Summary {
 }
 
 describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () => {
-  let keystone: StartedKeystone;
-  let swift: StartedSwift;
+  let keystone: KeystoneTenant;
+  let swift: SwiftTenant;
   let full: LauncherRun;
   let single: LauncherRun;
   let fullDir: string;
@@ -43,9 +35,8 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages('2025.1');
-    keystone = await startKeystone({ release: '2025.1', memberPassword: PASSWORD });
-    swift = await startSwift(keystone, { resellerPassword: PASSWORD });
+    keystone = await useKeystone({ release: '2025.1', memberPassword: PASSWORD, swift: true });
+    swift = await useSwift(keystone, { resellerPassword: PASSWORD });
     const made = launcherInEmptyDir();
     dir = made.dir;
     const launcher = made.launcher;
@@ -71,8 +62,8 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
   });
 
   afterAll(async () => {
-    await swift?.stop();
-    await keystone?.stop();
+    await swift?.dispose();
+    await keystone?.dispose();
   });
 
   it('picks Tempest 43 without being asked, and says why in one line', () => {

@@ -1,14 +1,7 @@
 /** The identity test bed: a real Keystone, built and started here, answers a non-admin member over HTTP. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  buildTestbedImages,
-  describeDocker,
-  leftoverContainers,
-  openrcEnv,
-  requireDocker,
-  startKeystone,
-  type StartedKeystone,
-} from '../support/testbed.js';
+import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
+import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 /** Quotes, spaces, a shell variable, a backslash, a backtick and non-ASCII: any password must work. */
 const NASTY_PASSWORD = `p'a"s s$HOME\\x\`id\` ü€🔑`;
@@ -46,39 +39,38 @@ async function memberToken(env: Record<string, string>): Promise<{ status: numbe
 }
 
 describeDocker('Keystone test bed', () => {
-  let keystone: StartedKeystone | undefined;
+  let keystone: KeystoneTenant | undefined;
 
   beforeAll(async () => {
     await requireDocker();
-    let t = Date.now();
-    await buildTestbedImages();
-    console.log(`test bed images ready in ${(Date.now() - t) / 1000} s`);
-    t = Date.now();
-    keystone = await startKeystone({ members: ['demo', 'alt_demo'], memberPassword: NASTY_PASSWORD });
-    console.log(`Keystone healthy ${(Date.now() - t) / 1000} s after start`);
+    const t = Date.now();
+    keystone = await useKeystone({ members: ['demo', 'alt_demo'], memberPassword: NASTY_PASSWORD });
+    console.log(`Keystone and this file's users ready in ${(Date.now() - t) / 1000} s`);
   });
 
   afterAll(async () => {
-    await keystone?.stop();
+    await keystone?.dispose();
   });
 
   it('gives a non-admin member with a nasty password a project token with role member', async () => {
     const ks = keystone!;
     expect(ks.authUrl).toBe(`http://127.0.0.1:${ks.port}/v3`);
-    expect(ks.members.map((m) => m.username)).toEqual(['demo', 'alt_demo']);
+    const [demo, altDemo] = ks.members.map((m) => m.username);
+    expect(demo).toMatch(/^demo-[0-9a-f]{6}$/);
+    expect(altDemo).toBe(demo!.replace('demo-', 'alt_demo-'));
     const member = ks.members[0]!;
     expect(member.password).toBe(NASTY_PASSWORD);
     const env = openrcEnv(ks, member);
     expect(env).toMatchObject({
       OS_AUTH_URL: ks.authUrl,
-      OS_PROJECT_NAME: 'demo',
+      OS_PROJECT_NAME: demo,
       OS_IDENTITY_API_VERSION: '3',
     });
 
     const { status, token } = await memberToken(env);
     expect(status).toBe(201);
-    expect(token!.user.name).toBe('demo');
-    expect(token!.project.name).toBe('demo');
+    expect(token!.user.name).toBe(demo);
+    expect(token!.project.name).toBe(demo);
     const roles = token!.roles.map((r) => r.name);
     expect(roles).toContain('member');
     expect(roles).not.toContain('admin');
@@ -94,12 +86,17 @@ describeDocker('Keystone test bed', () => {
     expect((await memberToken(env)).status).toBe(401);
   });
 
-  it('leaves no container behind once stopped', async () => {
+  it("gives another file other users on the same Keystone; dispose deletes a file's users (twice is fine)", async () => {
     const ks = keystone!;
-    expect(await leftoverContainers()).toEqual([ks.containerId]);
-    await ks.stop();
-    await ks.stop(); // twice is fine
-    expect(await leftoverContainers()).toEqual([]);
-    keystone = undefined;
+    const other = await useKeystone({ members: ['demo'], memberPassword: NASTY_PASSWORD });
+    expect(other.containerId).toBe(ks.containerId);
+    expect(other.authUrl).toBe(ks.authUrl);
+    expect(other.members[0]!.username).not.toBe(ks.members[0]!.username);
+    const env = openrcEnv(other, other.members[0]!);
+    expect((await memberToken(env)).status).toBe(201);
+    await other.dispose();
+    await other.dispose();
+    expect((await memberToken(env)).status).toBe(401);
+    expect((await memberToken(openrcEnv(ks, ks.members[0]!))).status).toBe(201);
   });
 });

@@ -1,16 +1,7 @@
 /** The storage test bed: a real Swift beside Keystone, registered in its catalog, used by a member. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  buildTestbedImages,
-  describeDocker,
-  leftoverContainers,
-  requireDocker,
-  startKeystone,
-  startSwift,
-  type StartedKeystone,
-  type StartedSwift,
-  type TestbedUser,
-} from '../support/testbed.js';
+import { describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
+import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../support/beds.js';
 
 interface Scoped {
   token: string;
@@ -49,23 +40,22 @@ async function login(authUrl: string, user: TestbedUser): Promise<Scoped> {
 }
 
 describeDocker('Swift test bed', () => {
-  let keystone: StartedKeystone | undefined;
-  let swift: StartedSwift | undefined;
+  let keystone: KeystoneTenant | undefined;
+  let swift: SwiftTenant | undefined;
 
   beforeAll(async () => {
     await requireDocker();
-    await buildTestbedImages();
     let t = Date.now();
-    keystone = await startKeystone();
-    console.log(`Keystone healthy ${(Date.now() - t) / 1000} s after start`);
+    keystone = await useKeystone({ swift: true });
+    console.log(`Keystone and this file's users ready in ${(Date.now() - t) / 1000} s`);
     t = Date.now();
-    swift = await startSwift(keystone);
-    console.log(`Swift healthy ${(Date.now() - t) / 1000} s after start`);
+    swift = await useSwift(keystone);
+    console.log(`Swift and this file's reseller admins ready in ${(Date.now() - t) / 1000} s`);
   });
 
   afterAll(async () => {
-    await swift?.stop();
-    await keystone?.stop();
+    await swift?.dispose();
+    await keystone?.dispose();
   });
 
   it('lets a member write and read back an object in its own account', async () => {
@@ -89,19 +79,22 @@ describeDocker('Swift test bed', () => {
   });
 
   it('has reseller users with the ResellerAdmin role', async () => {
-    expect(swift!.resellers.map((r) => r.username)).toEqual(['reseller', 'reseller2']);
+    expect(swift!.resellers.map((r) => r.username.replace(/-[0-9a-f]{6}$/, ''))).toEqual([
+      'reseller',
+      'reseller2',
+    ]);
     for (const user of swift!.resellers) {
       const reseller = await login(keystone!.authUrl, user);
       expect(reseller.roles).toEqual(expect.arrayContaining(['member', 'ResellerAdmin']));
     }
   });
 
-  it('leaves no container behind once stopped', async () => {
-    expect((await leftoverContainers()).sort()).toEqual([keystone!.containerId, swift!.containerId].sort());
-    await swift!.stop();
-    await keystone!.stop();
-    expect(await leftoverContainers()).toEqual([]);
-    swift = undefined;
-    keystone = undefined;
+  it("is one Swift per Keystone for the whole run: another file's resellers use the same proxy", async () => {
+    const other = await useSwift(keystone!, { resellers: ['reseller'] });
+    expect(other.containerId).toBe(swift!.containerId);
+    expect(other.url).toBe(swift!.url);
+    expect(other.resellers[0]!.username).not.toBe(swift!.resellers[0]!.username);
+    await other.dispose();
+    await other.dispose();
   });
 });

@@ -5,18 +5,27 @@
  * `base/` (the slow apt layer) and `control/` (configs, plug-ins, baked schemas; built FROM the base tag).
  *
  * It runs on the host network, on fixed loopback ports 127.0.0.1:16000-16012 (Keystone 16000), so one bed
- * per machine: the container has a fixed name, and a start waits (up to 15 min) for another's to go. After it is healthy, the operator's part is done here through the REST APIs: member users,
- * each with its own project, role `member` and a `private` network; flavors, quotas and the external
- * network `public` are made by the container. No image is uploaded.
+ * per machine: the container has a fixed name, and a start waits (up to 15 min) for another's to go. It is
+ * started once per test run (beds.ts); flavors, quotas and the external network `public` are made by the
+ * container; each file's members get, through the REST APIs, a `private` network in their own project.
+ * No image is uploaded.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
-import { containerLogs, LABEL_SESSION, LABEL_TEST, testbedSession, type TestbedUser } from './testbed.js';
+import { api, login, type Session } from './rest.js';
+import {
+  adminSession,
+  LABEL_SESSION,
+  removeContainer,
+  startBedContainer,
+  type BedInfo,
+  type TestbedUser,
+} from './testbed.js';
 
 const RECIPE = fileURLToPath(new URL('./testbed/compute/', import.meta.url));
 const BASE_REPO = 'tcup-testbed-compute-base';
@@ -29,34 +38,10 @@ const CONTAINER_NAME = 'tcup-testbed-compute';
 /** How long a start waits for another process's compute bed to go. */
 const OTHER_BED_MS = 900_000;
 const HEALTHY_MS = 300_000;
-const HTTP_MS = 60_000;
 const DOMAIN = { id: 'default' };
-
-export interface ComputeOptions {
-  /** Member users, each with its own project (named like the user) and role `member`. */
-  members?: string[];
-  /** Any characters: members are made through Keystone's REST API. */
-  memberPassword?: string;
-  /** Passed in the container's environment (a throwaway bed): avoid secrets you care about. */
-  adminPassword?: string;
-}
 
 /** Resource type → the ids (keypairs: `<user id>/<name>`) the given projects own, sorted. */
 export type ProjectResources = Record<(typeof RESOURCE_TYPES)[number], string[]>;
-
-export interface StartedCompute {
-  /** `http://127.0.0.1:16000/v3`. */
-  authUrl: string;
-  adminPassword: string;
-  members: TestbedUser[];
-  containerId: string;
-  /** The OpenStack release of the bed's packages, `2025.1` (Debian 13). */
-  release: string;
-  /** Lists as admin, through the REST APIs, what the given projects (by name) own. */
-  projectResources(projectNames: string[]): Promise<ProjectResources>;
-  /** Removes the container (force, with volumes); safe to call twice. */
-  stop(): Promise<void>;
-}
 
 export const RESOURCE_TYPES = [
   'servers',
@@ -181,15 +166,6 @@ export function buildComputeImage(): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------- container
 
-async function removeContainer(id: string): Promise<void> {
-  try {
-    await docker().getContainer(id).remove({ force: true, v: true });
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== 404 && status !== 409) throw error;
-  }
-}
-
 /** The last lines of every service log inside the container (best effort), for error messages. */
 async function serviceLogTails(id: string): Promise<string> {
   try {
@@ -215,25 +191,6 @@ async function serviceLogTails(id: string): Promise<string> {
   }
 }
 
-async function waitHealthy(id: string): Promise<void> {
-  const container = docker().getContainer(id);
-  const deadline = Date.now() + HEALTHY_MS;
-  for (;;) {
-    const { State } = await container.inspect();
-    if (State.Health?.Status === 'healthy') return;
-    const timedOut = Date.now() > deadline;
-    if (!State.Running || timedOut) {
-      const why = timedOut ? `not healthy after ${HEALTHY_MS / 1000} s` : `exited (${State.ExitCode})`;
-      const logs = await containerLogs(id).catch((e: unknown) => `(no logs: ${String(e)})`);
-      const services = State.Running
-        ? `\n--- service logs:\n${(await serviceLogTails(id)).slice(-12_000)}`
-        : '';
-      throw new Error(`compute test bed container ${why}; its logs:\n${logs.slice(-8_000)}${services}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
-
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -245,27 +202,20 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 /**
- * Creates the bed's container under its fixed name, which makes it one per machine: while another compute
- * bed (any process's) runs or the Keystone port answers, waits, up to OTHER_BED_MS, then fails clearly.
+ * Waits, up to OTHER_BED_MS, while another compute bed (any run's) runs or the Keystone port answers:
+ * the ports are fixed, so one bed per machine. An exited bed only holds the name: removed.
  */
-async function createExclusive(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+async function waitForOtherBeds(): Promise<void> {
   const deadline = Date.now() + OTHER_BED_MS;
   for (;;) {
     const others = await docker().listContainers({
       all: true,
       filters: { label: [`${KIND_LABEL}=compute`] },
     });
-    // An exited bed (a killed run's) only holds the name: remove it. A created one may be starting.
     for (const other of others)
       if (other.State === 'exited' || other.State === 'dead') await removeContainer(other.Id);
     const busy = others.filter((o) => o.State !== 'exited' && o.State !== 'dead');
-    if (busy.length === 0 && !(await portAnswers(KEYSTONE_PORT))) {
-      try {
-        return await docker().createContainer({ ...spec, name: CONTAINER_NAME });
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 409) throw error;
-      }
-    }
+    if (busy.length === 0 && !(await portAnswers(KEYSTONE_PORT))) return;
     if (Date.now() > deadline) {
       const holders = busy.map((o) => `${o.Id.slice(0, 12)} (${o.Labels[LABEL_SESSION] ?? 'no session'})`);
       throw new Error(
@@ -277,171 +227,56 @@ async function createExclusive(spec: Docker.ContainerCreateOptions): Promise<Doc
   }
 }
 
-function checkNames(names: readonly string[]): void {
-  for (const name of names)
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`member names are plain words: ${name}`);
-  if (new Set(names).size !== names.length) throw new Error(`member names repeat: ${names.join(' ')}`);
-}
-
-export async function startCompute(opts: ComputeOptions = {}): Promise<StartedCompute> {
-  const names = opts.members ?? ['demo', 'alt_demo'];
-  checkNames(names);
-  const memberPassword = opts.memberPassword ?? 'demo';
-  const adminPassword = opts.adminPassword ?? 'admin';
+/** The compute bed, started (testcontainers, healthy by its HEALTHCHECK) under its fixed name: one per run (beds.ts). */
+export async function startComputeBed(labels: Record<string, string>): Promise<BedInfo> {
+  const adminPassword = `admin-${randomUUID().slice(0, 8)}`;
   const image = await buildComputeImage();
   const release = (await docker().getImage(image).inspect()).Config.Labels?.[RELEASE_LABEL] ?? 'unknown';
-  const container = await createExclusive({
-    Image: image,
-    Env: [`ADMIN_PASSWORD=${adminPassword}`],
-    Labels: { [LABEL_TEST]: '1', [LABEL_SESSION]: testbedSession, [KIND_LABEL]: 'compute' },
-    HostConfig: { NetworkMode: 'host' },
+  await waitForOtherBeds();
+  const containerId = await startBedContainer({
+    what: `the compute test bed (${release})`,
+    image,
+    env: { ADMIN_PASSWORD: adminPassword },
+    labels: { ...labels, [KIND_LABEL]: 'compute' },
+    name: CONTAINER_NAME,
+    healthyWithinMs: HEALTHY_MS,
+    moreLogs: async (id) => `\n--- service logs:\n${(await serviceLogTails(id)).slice(-12_000)}`,
   });
-  const containerId = container.id;
-  const authUrl = `http://127.0.0.1:${KEYSTONE_PORT}/v3`;
-  try {
-    await container.start();
-    await waitHealthy(containerId);
-    const admin = await login(authUrl, { username: 'admin', password: adminPassword, project: 'admin' });
-    const members = names.map((username) => ({ username, password: memberPassword, project: username }));
-    for (const member of members) {
-      await addMember(admin, member);
-      // The member's first Neutron call makes its project's default security group: made now, it is part
-      // of the bed (and of every inventory), not of the first test.
-      await api(await login(authUrl, member), 'network', 'GET', '/v2.0/security-groups');
-    }
-    return {
-      authUrl,
-      adminPassword,
-      members,
-      containerId,
-      release,
-      projectResources: async (projects) =>
-        inventory(
-          await login(authUrl, { username: 'admin', password: adminPassword, project: 'admin' }),
-          projects,
-        ),
-      stop: () => removeContainer(containerId),
-    };
-  } catch (error) {
-    await removeContainer(containerId).catch(() => undefined);
-    throw error;
+  return { key: 'compute', release, url: `http://127.0.0.1:${KEYSTONE_PORT}/v3`, adminPassword, containerId };
+}
+
+/**
+ * As the operator gives each member: a `private` network with a subnet in its project, and the project's
+ * default security group, made by its first Neutron call now, so it is part of the bed (and of every
+ * inventory), not of the first test.
+ */
+export async function prepareComputeMembers(bed: BedInfo, members: readonly TestbedUser[]): Promise<void> {
+  const admin = await adminSession(bed);
+  for (const member of members) {
+    const session = await login(bed.url, member);
+    const { network } = await api<{ network: { id: string } }>(admin, 'network', 'POST', '/v2.0/networks', {
+      network: { name: 'private', project_id: session.projectId },
+    });
+    await api(admin, 'network', 'POST', '/v2.0/subnets', {
+      subnet: {
+        name: 'private-subnet',
+        network_id: network.id,
+        ip_version: 4,
+        cidr: '10.1.0.0/24',
+        project_id: session.projectId,
+      },
+    });
+    await api(session, 'network', 'GET', '/v2.0/security-groups');
   }
 }
 
 // ---------------------------------------------------------------------------------------------- REST
 
-export interface Session {
-  token: string;
-  userId: string;
-  projectId: string;
-  /** Service type → public URL (from the token's catalog). */
-  endpoints: Record<string, string>;
-}
-
-/** A project-scoped password login; the catalog's public endpoints by service type. */
-export async function login(authUrl: string, user: TestbedUser): Promise<Session> {
-  const response = await fetch(`${authUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user.username, domain: DOMAIN, password: user.password } },
-        },
-        scope: { project: { name: user.project, domain: DOMAIN } },
-      },
-    }),
-    signal: AbortSignal.timeout(HTTP_MS),
-  });
-  if (response.status !== 201)
-    throw new Error(`Keystone answered ${response.status} to ${user.username}'s password login`);
-  const { token } = (await response.json()) as {
-    token: {
-      user: { id: string };
-      project: { id: string };
-      catalog: { type: string; endpoints: { interface: string; url: string }[] }[];
-    };
-  };
-  const endpoints: Record<string, string> = {};
-  for (const service of token.catalog) {
-    const url = service.endpoints.find((e) => e.interface === 'public')?.url;
-    if (url) endpoints[service.type] = url.replace(/\/$/, '');
-  }
-  return {
-    token: response.headers.get('x-subject-token')!,
-    userId: token.user.id,
-    projectId: token.project.id,
-    endpoints,
-  };
-}
-
-/**
- * One REST call with a session's token against a catalog service type (`identity`, `compute`, ...);
- * resolves with the JSON body (or undefined when empty); rejects on any status outside 2xx.
- */
-export async function api<T = unknown>(
-  session: Session,
-  service: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const base = session.endpoints[service];
-  if (!base) throw new Error(`no ${service} endpoint in the catalog`);
-  const raw = body instanceof Uint8Array;
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'x-auth-token': session.token,
-      ...(body === undefined
-        ? {}
-        : { 'content-type': raw ? 'application/octet-stream' : 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(HTTP_MS),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${service} ${path}: ${response.status} ${text.slice(0, 400)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function addMember(admin: Session, member: TestbedUser): Promise<void> {
-  const { roles } = await api<{ roles: { id: string }[] }>(admin, 'identity', 'GET', '/roles?name=member');
-  const role = roles[0]?.id;
-  if (!role) throw new Error('Keystone has no role member');
-  const { project } = await api<{ project: { id: string } }>(admin, 'identity', 'POST', '/projects', {
-    project: { name: member.project, domain_id: DOMAIN.id, description: 'compute test bed member' },
-  });
-  const { user } = await api<{ user: { id: string } }>(admin, 'identity', 'POST', '/users', {
-    user: {
-      name: member.username,
-      domain_id: DOMAIN.id,
-      password: member.password,
-      default_project_id: project.id,
-    },
-  });
-  await api(admin, 'identity', 'PUT', `/projects/${project.id}/users/${user.id}/roles/${role}`);
-  // Tempest's compute.fixed_network_name: each member project has its own `private` network.
-  const { network } = await api<{ network: { id: string } }>(admin, 'network', 'POST', '/v2.0/networks', {
-    network: { name: 'private', project_id: project.id },
-  });
-  await api(admin, 'network', 'POST', '/v2.0/subnets', {
-    subnet: {
-      name: 'private-subnet',
-      network_id: network.id,
-      ip_version: 4,
-      cidr: '10.1.0.0/24',
-      project_id: project.id,
-    },
-  });
-}
+export { api, login, type Session };
 
 const ids = (items: { id: string }[]): string[] => items.map((i) => i.id);
 
-async function inventory(admin: Session, projectNames: readonly string[]): Promise<ProjectResources> {
+export async function inventory(admin: Session, projectNames: readonly string[]): Promise<ProjectResources> {
   const found = Object.fromEntries(RESOURCE_TYPES.map((t) => [t, [] as string[]])) as ProjectResources;
   const nova = { 'openstack-api-version': 'compute 2.10', 'x-openstack-nova-api-version': '2.10' };
   for (const name of projectNames) {

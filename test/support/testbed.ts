@@ -1,28 +1,31 @@
 /**
- * The test bed: a real Keystone and a real Swift in containers, built and started by the tests, of
- * either OpenStack release: Zed (Debian 12's packages, the default) or 2025.1 (Debian 13's), chosen by
- * the recipes' DEBIAN build arg. Images are tagged by a hash of their recipe and that arg (Keystone:
- * demo/keystone/, the one `tcup demo` ships; Swift: test/support/testbed/swift/), so test files and
- * runs reuse them; containers run on the host
- * network, bound to 127.0.0.1, labelled `tcup.test=1` and with this process's session, and are removed
- * (with their volumes) by `stop()`.
+ * The test bed's Keystone and Swift: images of either OpenStack release, Zed (Debian 12's packages, the
+ * default) or 2025.1 (Debian 13's), chosen by the recipes' DEBIAN build arg, tagged by a hash of their
+ * recipe and that arg (Keystone: demo/keystone/, the one `tcup demo` ships; Swift:
+ * test/support/testbed/swift/); their containers started with testcontainers on the host network, bound
+ * to 127.0.0.1, labelled `tcup.test=1`. Tests do not start them: test/support/beds.ts starts each once
+ * per run and gives each file its own users.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
+import { GenericContainer, Wait } from 'testcontainers';
 import { describe } from 'vitest';
 import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/engine/build-context.js';
-import { createEngine, demuxLogs, removeContainer as removeContainerOn } from '../../src/engine/engine.js';
-import { ensureImage, imageExists as imageExistsOn } from '../../src/engine/image.js';
+import { createEngine, demuxLogs } from '../../src/engine/engine.js';
+import { ensureImage } from '../../src/engine/image.js';
 import { tempestImageOptions, variantById, type VariantId } from '../../src/tempest/variant.js';
+import { api, login, type Session } from './rest.js';
 
 export const LABEL_TEST = 'tcup.test';
 /** Set on every container this process starts, so a test can check that it left none behind. */
 export const LABEL_SESSION = 'tcup.test.session';
 export const testbedSession = randomUUID();
+/** One start of a bed: finds its container when testcontainers' start fails. */
+const LABEL_START = 'tcup.test.start';
 
 const RECIPES = fileURLToPath(new URL('./testbed/', import.meta.url));
 /** One Keystone recipe for the test bed and `tcup demo`. */
@@ -45,50 +48,10 @@ export interface TestbedUser {
   project: string;
 }
 
-export interface StartedKeystone {
-  release: TestbedRelease;
-  /** `http://127.0.0.1:PORT/v3`, also the catalog's identity URL. */
-  authUrl: string;
-  port: number;
-  adminPassword: string;
-  /** Non-admin users, each with its own project and the `member` role. */
-  members: TestbedUser[];
-  containerId: string;
-  /** Removes the container (force, with volumes); safe to call twice. */
-  stop(): Promise<void>;
-}
-
-export interface StartedSwift {
-  /** The proxy's base URL, `http://127.0.0.1:PORT`; accounts are at `/v1/AUTH_<project id>`. */
-  url: string;
-  port: number;
-  /** Users with their own project and the roles `member` and `ResellerAdmin`. */
-  resellers: TestbedUser[];
-  containerId: string;
-  stop(): Promise<void>;
-}
-
-export interface KeystoneOptions {
-  /** Default zed. */
-  release?: TestbedRelease;
-  port?: number;
-  members?: string[];
-  memberPassword?: string;
-  adminPassword?: string;
-}
-
-export interface SwiftOptions {
-  /** Default: the Keystone's. */
-  release?: TestbedRelease;
-  /** The proxy port; the account, container and object servers take the next three. */
-  port?: number;
-  resellers?: string[];
-  resellerPassword?: string;
-}
-
 let engine: Docker | undefined;
+/** The test support's own Docker client (DOCKER_HOST as docker-modem reads it). */
 function docker(): Docker {
-  engine ??= createEngine(process.env);
+  engine ??= new Docker();
   return engine;
 }
 
@@ -141,7 +104,14 @@ export function swiftImage(release: TestbedRelease = 'zed'): string {
   return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
 }
 
-const imageExists = (tag: string): Promise<boolean> => imageExistsOn(docker(), tag);
+async function imageExists(tag: string): Promise<boolean> {
+  try {
+    await docker().getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface BuildEvent {
   stream?: string;
@@ -238,48 +208,13 @@ export async function containerLogs(id: string): Promise<string> {
   return demuxLogs(await docker().getContainer(id).logs({ stdout: true, stderr: true, follow: false }));
 }
 
-const removeContainer = (id: string): Promise<void> => removeContainerOn(docker().getContainer(id));
-
-interface RunSpec {
-  what: string;
-  image: string;
-  env: Record<string, string>;
-  tmpfs?: Record<string, string>;
-  healthyWithinMs: number;
-}
-
-/** Creates and starts a host-network container and waits until it is healthy; removes it on any failure. */
-async function startHealthy(spec: RunSpec): Promise<string> {
-  const container = await docker().createContainer({
-    Image: spec.image,
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { [LABEL_TEST]: '1', [LABEL_SESSION]: testbedSession },
-    HostConfig: { NetworkMode: 'host', ...(spec.tmpfs ? { Tmpfs: spec.tmpfs } : {}) },
-  });
+/** Removes a container with its volumes; one already gone (404) or being removed (409) is fine. */
+export async function removeContainer(id: string): Promise<void> {
   try {
-    await container.start();
-    await waitHealthy(container, spec);
-    return container.id;
+    await docker().getContainer(id).remove({ force: true, v: true });
   } catch (error) {
-    await removeContainer(container.id).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function waitHealthy(container: Docker.Container, spec: RunSpec): Promise<void> {
-  const deadline = Date.now() + spec.healthyWithinMs;
-  for (;;) {
-    const { State } = await container.inspect();
-    if (State.Health?.Status === 'healthy') return;
-    const timedOut = Date.now() > deadline;
-    if (!State.Running || timedOut) {
-      const why = timedOut
-        ? `not healthy after ${spec.healthyWithinMs / 1000} s`
-        : `exited (${State.ExitCode})`;
-      const logs = await containerLogs(container.id).catch((e: unknown) => `(no logs: ${String(e)})`);
-      throw new Error(`${spec.what} container ${why}; its logs:\n${logs.slice(-8_000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== 404 && status !== 409) throw error;
   }
 }
 
@@ -289,70 +224,181 @@ function users(names: readonly string[], password: string): TestbedUser[] {
 
 function checkNames(names: readonly string[], what: string): void {
   for (const name of names)
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`${what} names are space-separated words: ${name}`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`${what} names are plain words: ${name}`);
 }
 
-export async function startKeystone(opts: KeystoneOptions = {}): Promise<StartedKeystone> {
-  const members = opts.members ?? ['demo', 'alt_demo', 'demo2', 'alt_demo2'];
-  checkNames(members, 'member');
-  const memberPassword = opts.memberPassword ?? 'demo';
-  const adminPassword = opts.adminPassword ?? 'admin';
-  const release = opts.release ?? 'zed';
-  const port = opts.port ?? (await freePort());
-  const authUrl = `http://127.0.0.1:${port}/v3`;
-  const containerId = await startHealthy({
+/** What the run's registry keeps of a started bed (test/support/beds.ts). */
+export interface BedInfo {
+  /** The registry key: `keystone-zed`, `compute`, `swift-on-keystone-zed`, ... */
+  key: string;
+  release: string;
+  /** Keystone's `http://127.0.0.1:PORT/v3`; Swift's proxy `http://127.0.0.1:PORT`. */
+  url: string;
+  /** The admin password of the bed's Keystone. */
+  adminPassword: string;
+  containerId: string;
+}
+
+export interface StartSpec {
+  what: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  tmpfs?: Record<string, string>;
+  name?: string;
+  healthyWithinMs: number;
+  /** More of the container's story for a failed start (service logs inside it). */
+  moreLogs?: (id: string) => Promise<string>;
+}
+
+/**
+ * Starts a bed with testcontainers: a GenericContainer on the host network, healthy by its own
+ * HEALTHCHECK (`Wait.forHealthCheck()`). A start that fails removes the container and rejects with its
+ * log. Returns the container id.
+ */
+export async function startBedContainer(spec: StartSpec): Promise<string> {
+  const marker = randomUUID();
+  let container = new GenericContainer(spec.image)
+    .withNetworkMode('host')
+    .withEnvironment(spec.env)
+    .withLabels({ [LABEL_TEST]: '1', [LABEL_SESSION]: testbedSession, [LABEL_START]: marker, ...spec.labels })
+    .withWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(spec.healthyWithinMs);
+  if (spec.tmpfs) container = container.withTmpFs(spec.tmpfs);
+  if (spec.name) container = container.withName(spec.name);
+  try {
+    return (await container.start()).getId();
+  } catch (error) {
+    const [found] = await docker().listContainers({
+      all: true,
+      filters: { label: [`${LABEL_START}=${marker}`] },
+    });
+    let logs = '(no container was made)';
+    if (found) {
+      logs = await containerLogs(found.Id).catch((e: unknown) => `(no logs: ${String(e)})`);
+      if (spec.moreLogs && found.State === 'running') logs += await spec.moreLogs(found.Id);
+      await removeContainer(found.Id).catch(() => undefined);
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${spec.what} did not start (${why}); its logs:\n${logs.slice(-12_000)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Keystone of a release, with no members of its own (files make theirs): one per run (beds.ts). */
+export async function startKeystoneBed(
+  release: TestbedRelease,
+  labels: Record<string, string>,
+  adminPassword = `admin-${randomUUID().slice(0, 8)}`,
+): Promise<BedInfo> {
+  await buildRecipeImage(KEYSTONE_RECIPE, 'tcup-testbed-keystone', releaseArgs(release));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/v3`;
+  const containerId = await startBedContainer({
     what: `Keystone (${release})`,
     image: keystoneImage(release),
     env: {
       KEYSTONE_PORT: String(port),
-      KEYSTONE_URL: authUrl,
+      KEYSTONE_URL: url,
       KEYSTONE_BIND_IP: '127.0.0.1',
       KEYSTONE_ADMIN_PASSWORD: adminPassword,
-      KEYSTONE_DEMO_PASSWORD: memberPassword,
-      KEYSTONE_MEMBERS: members.join(' '),
+      // A blank list: the entrypoint's default members are not made (each file makes its own).
+      KEYSTONE_MEMBERS: ' ',
     },
+    labels,
     healthyWithinMs: KEYSTONE_HEALTHY_MS,
   });
-  return {
-    release,
-    authUrl,
-    port,
-    adminPassword,
-    members: users(members, memberPassword),
-    containerId,
-    stop: () => removeContainer(containerId),
-  };
+  return { key: `keystone-${release}`, release, url, adminPassword, containerId };
 }
 
-/** Starts Swift next to a running Keystone and registers it there (service, endpoints, reseller users). */
-export async function startSwift(keystone: StartedKeystone, opts: SwiftOptions = {}): Promise<StartedSwift> {
-  const resellers = opts.resellers ?? ['reseller', 'reseller2'];
-  checkNames(resellers, 'reseller');
-  const resellerPassword = opts.resellerPassword ?? 'demo';
-  const release = opts.release ?? keystone.release;
-  const port = opts.port ?? (await freePort(3));
-  const url = `http://127.0.0.1:${port}`;
-  const containerId = await startHealthy({
-    what: `Swift (${release})`,
+/** Swift registered in a running Keystone bed (service, endpoints, roles), no reseller users of its own. */
+export async function startSwiftBed(keystone: BedInfo, labels: Record<string, string>): Promise<BedInfo> {
+  const release = keystone.release === 'zed' ? 'zed' : '2025.1';
+  await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
+  const port = await freePort(3);
+  const containerId = await startBedContainer({
+    what: `Swift (${release}, on ${keystone.key})`,
     image: swiftImage(release),
     env: {
       SWIFT_PORT: String(port),
       SWIFT_BIND_IP: '127.0.0.1',
-      KEYSTONE_AUTH_URL: keystone.authUrl,
+      KEYSTONE_AUTH_URL: keystone.url,
       KEYSTONE_ADMIN_PASSWORD: keystone.adminPassword,
-      SWIFT_RESELLER_USERS: resellers.join(' '),
-      SWIFT_RESELLER_PASSWORD: resellerPassword,
+      SWIFT_RESELLER_USERS: ' ',
     },
+    labels,
     tmpfs: { '/srv/node': 'rw,size=1g' },
     healthyWithinMs: SWIFT_HEALTHY_MS,
   });
   return {
-    url,
-    port,
-    resellers: users(resellers, resellerPassword),
+    key: `swift-on-${keystone.key}`,
+    release,
+    url: `http://127.0.0.1:${port}`,
+    adminPassword: keystone.adminPassword,
     containerId,
-    stop: () => removeContainer(containerId),
   };
+}
+
+/** An admin session on a bed's Keystone. */
+export function adminSession(bed: Pick<BedInfo, 'url' | 'adminPassword'>): Promise<Session> {
+  return login(bed.url, { username: 'admin', password: bed.adminPassword, project: 'admin' });
+}
+
+/** Users with a project each (named like the user) and the given roles, made as admin through the REST API. */
+export async function createTenantUsers(
+  bed: Pick<BedInfo, 'url' | 'adminPassword'>,
+  names: readonly string[],
+  password: string,
+  roleNames: readonly string[],
+): Promise<TestbedUser[]> {
+  checkNames(names, 'user');
+  const admin = await adminSession(bed);
+  const roles: string[] = [];
+  for (const name of roleNames) {
+    const found = await api<{ roles: { id: string }[] }>(admin, 'identity', 'GET', `/roles?name=${name}`);
+    const id = found.roles[0]?.id;
+    if (!id) throw new Error(`Keystone has no role ${name}`);
+    roles.push(id);
+  }
+  const made = users(names, password);
+  for (const user of made) {
+    const { project } = await api<{ project: { id: string } }>(admin, 'identity', 'POST', '/projects', {
+      project: { name: user.project, domain_id: 'default', description: "a test file's own project" },
+    });
+    const created = await api<{ user: { id: string } }>(admin, 'identity', 'POST', '/users', {
+      user: { name: user.username, domain_id: 'default', password, default_project_id: project.id },
+    });
+    for (const role of roles)
+      await api(admin, 'identity', 'PUT', `/projects/${project.id}/users/${created.user.id}/roles/${role}`);
+  }
+  return made;
+}
+
+/** Deletes users and their projects (those still there). */
+export async function deleteTenantUsers(
+  bed: Pick<BedInfo, 'url' | 'adminPassword'>,
+  made: readonly TestbedUser[],
+): Promise<void> {
+  const admin = await adminSession(bed);
+  for (const user of made) {
+    const q = encodeURIComponent(user.username);
+    const { users: found } = await api<{ users: { id: string }[] }>(
+      admin,
+      'identity',
+      'GET',
+      `/users?name=${q}`,
+    );
+    for (const u of found) await api(admin, 'identity', 'DELETE', `/users/${u.id}`);
+    const p = encodeURIComponent(user.project);
+    const { projects } = await api<{ projects: { id: string }[] }>(
+      admin,
+      'identity',
+      'GET',
+      `/projects?name=${p}`,
+    );
+    for (const project of projects) await api(admin, 'identity', 'DELETE', `/projects/${project.id}`);
+  }
 }
 
 /** Ids of the containers this process started that still exist (running or not). */
@@ -365,7 +411,7 @@ export async function leftoverContainers(): Promise<string[]> {
 }
 
 /** What `source openrc` would set for one user of the test bed. */
-export function openrcEnv(keystone: StartedKeystone, user: TestbedUser): Record<string, string> {
+export function openrcEnv(keystone: { authUrl: string }, user: TestbedUser): Record<string, string> {
   return {
     OS_AUTH_URL: keystone.authUrl,
     OS_USERNAME: user.username,
@@ -386,7 +432,7 @@ export interface UserToken {
 }
 
 /** A project-scoped token of a test-bed user, as Keystone gives it to a password login. */
-export async function userToken(keystone: StartedKeystone, user: TestbedUser): Promise<UserToken> {
+export async function userToken(keystone: { authUrl: string }, user: TestbedUser): Promise<UserToken> {
   const domain = { name: 'Default' };
   const response = await fetch(`${keystone.authUrl}/auth/tokens`, {
     method: 'POST',
@@ -415,9 +461,12 @@ export async function userToken(keystone: StartedKeystone, user: TestbedUser): P
  * tcup's Tempest image of a variant (default 43, what tcup picks for a cloud that does not tell its
  * release), built (or found) before a test times tcup or points it at a proxy.
  */
-export async function buildTempestImage(variant: VariantId = '43'): Promise<string> {
-  const image = await ensureImage(docker(), loadImageFiles(), {
-    ...tempestImageOptions(variantById(variant)!, []),
+export async function buildTempestImage(
+  variant: VariantId = '43',
+  plugins: readonly string[] = [],
+): Promise<string> {
+  const image = await ensureImage(createEngine(process.env), loadImageFiles(), {
+    ...tempestImageOptions(variantById(variant)!, plugins),
     proxy: {},
     onLine: () => undefined,
   });
