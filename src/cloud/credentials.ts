@@ -368,7 +368,11 @@ export function needsPassword(c: Credentials): boolean {
  * Asking for the missing password: the prompt, and without a terminal the secret named (whose, which
  * cloud) and what supplies it instead (--password-stdin, the variable, the file).
  */
-export function passwordQuestion(c: Credentials): { message: string; missing: string; supply: string } {
+export function passwordQuestion(
+  c: Credentials,
+  /** False with several clouds: --password-stdin is refused there, so the hint names a terminal. */
+  stdinOffered = true,
+): { message: string; missing: string; supply: string } {
   const user = c.username ?? c.userId ?? 'the user';
   const project = c.projectName ?? c.projectId;
   const whose = `the password of user ${user}${project ? `, project ${project}` : ''} on ${new URL(c.authUrl).host}`;
@@ -382,7 +386,9 @@ export function passwordQuestion(c: Credentials): { message: string; missing: st
   return {
     message: `OpenStack password for ${user} (cloud "${cloud}")`,
     missing: `cloud "${cloud}" of ${c.source.file} has no auth.password and OS_PASSWORD is not set (${whose})`,
-    supply: `put auth.password of "${cloud}" in secure.yaml, export OS_PASSWORD, or pipe the password in with --password-stdin`,
+    supply: stdinOffered
+      ? `put auth.password of "${cloud}" in secure.yaml, export OS_PASSWORD, or pipe the password in with --password-stdin`
+      : `put auth.password of "${cloud}" in secure.yaml (or clouds.yaml), or run tcup in a terminal to be asked for it`,
   };
 }
 

@@ -102,6 +102,7 @@ export async function runClouds(deps: Deps, options: RunOptions, args: SeveralCl
         {
           cloud: cloud.name,
           passwordStdin: false,
+          severalClouds: true,
           accountsFile: cloud.accountsFile,
           cacert: options.cacert,
           insecure: options.insecure,

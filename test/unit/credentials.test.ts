@@ -475,7 +475,10 @@ describe('a missing password without a terminal', () => {
     join(dir, 'accounts.yaml'),
     `- {username: demo, password: "${PASSWORD.replaceAll('"', '\\"')}", project_name: demo}\n- {username: alt_demo, project_name: alt}\n`,
   );
-  const refusal = async (env: Env, options: { cloud?: string; accountsFile?: string }) => {
+  const refusal = async (
+    env: Env,
+    options: { cloud?: string; accountsFile?: string; severalClouds?: boolean },
+  ) => {
     const stdin = Object.assign(Readable.from([]), { isTTY: false }) as unknown as NodeJS.ReadStream;
     const deps = {
       env: { HOME: dir, ...env },
@@ -501,7 +504,7 @@ describe('a missing password without a terminal', () => {
     return [e.code, e.message, e.hint];
   };
 
-  it.each<[string, Env, { cloud?: string; accountsFile?: string }, string, string]>([
+  it.each<[string, Env, { cloud?: string; accountsFile?: string; severalClouds?: boolean }, string, string]>([
     [
       'the OS_* user: OS_PASSWORD and --password-stdin',
       without('OS_PASSWORD'),
@@ -515,6 +518,13 @@ describe('a missing password without a terminal', () => {
       { cloud: 'lab' },
       `cloud "lab" of ${join(dir, 'clouds.yaml')} has no auth.password and OS_PASSWORD is not set (the password of user u1, project p1 on lab:5000) and there is no terminal to ask for it`,
       'put auth.password of "lab" in secure.yaml, export OS_PASSWORD, or pipe the password in with --password-stdin',
+    ],
+    [
+      'a cloud of several (--password-stdin is refused there): secure.yaml or a terminal',
+      {},
+      { cloud: 'lab', severalClouds: true },
+      `cloud "lab" of ${join(dir, 'clouds.yaml')} has no auth.password and OS_PASSWORD is not set (the password of user u1, project p1 on lab:5000) and there is no terminal to ask for it`,
+      'put auth.password of "lab" in secure.yaml (or clouds.yaml), or run tcup in a terminal to be asked for it',
     ],
     [
       'an account of the file: the account, the file, not --password-stdin',

@@ -36,6 +36,8 @@ export interface CheckedAccounts {
 interface CloudOptions {
   cloud?: string | undefined;
   passwordStdin: boolean;
+  /** Several clouds: --password-stdin is refused, so a missing password's hint does not offer it. */
+  severalClouds?: boolean | undefined;
   accountsFile?: string | undefined;
   /** Accounts given directly (tcup demo), instead of a file; their passwords are set. */
   accounts?: Account[] | undefined;
@@ -65,7 +67,7 @@ export async function resolveCloud(
   if (options.cacert) credentials.cacert = resolve(deps.cwd, options.cacert);
   if (options.insecure) credentials.insecure = true;
   if (needsPassword(credentials)) {
-    const { message, missing, supply } = passwordQuestion(credentials);
+    const { message, missing, supply } = passwordQuestion(credentials, !options.severalClouds);
     credentials.password = options.passwordStdin
       ? await readSecretFromStream(deps.stdin, 'the password')
       : await askPassword({
