@@ -17,7 +17,12 @@ import { describe } from 'vitest';
 import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/engine/build-context.js';
 import { createEngine, demuxLogs } from '../../src/engine/engine.js';
 import { ensureImage } from '../../src/engine/image.js';
-import { tempestImageOptions, variantById, type VariantId } from '../../src/tempest/variant.js';
+import {
+  tempestImageOptions,
+  testbedImageArgs,
+  variantById,
+  type VariantId,
+} from '../../src/tempest/variant.js';
 import { api, login, type Session } from './rest.js';
 
 export const LABEL_TEST = 'tcup.test';
@@ -465,8 +470,12 @@ export async function buildTempestImage(
   variant: VariantId = '43',
   plugins: readonly string[] = [],
 ): Promise<string> {
+  const v = variantById(variant)!;
+  const options = tempestImageOptions(v, plugins);
+  // The test bed's mirror is a dated snapshot: Debian testing's Release files have expired there.
   const image = await ensureImage(createEngine(process.env), loadImageFiles(), {
-    ...tempestImageOptions(variantById(variant)!, plugins),
+    ...options,
+    args: { ...options.args, ...testbedImageArgs(v) },
     proxy: {},
     onLine: () => undefined,
   });
