@@ -88,9 +88,9 @@ describe('a backport that no longer applies', () => {
     'Step 9/12 : RUN sh /usr/share/tcup/patches/apply-patches.sh /usr/share/tcup/patches\n',
     ' ---> Running in 0123\n',
     'tcup patch rebuild-server-floating-ip: applied to Tempest 43.0.0 (x; y)\n',
-    'tcup patch zz-broken does not apply to Tempest 43.0.0 (openstack/tempest 0000000; https://bugs/1):\n',
-    'checking file tempest/api/compute/servers/test_server_actions.py\n',
-    'Hunk #1 FAILED at 10.\n',
+    // The engine colours a step's stderr.
+    '\u001b[91mtcup patch zz-broken does not apply to Tempest 43.0.0 (openstack/tempest 0000000; https://bugs/1):\n' +
+      'checking file tempest/api/compute/servers/test_server_actions.py\nHunk #1 FAILED at 10.\n\u001b[0m',
   ];
   it('fails the build with an error naming it', () => {
     const error = patchFailure(lines, new Error('returned a non-zero code: 1'));
@@ -100,6 +100,11 @@ describe('a backport that no longer applies', () => {
       /tcup patch zz-broken does not apply to Tempest 43\.0\.0 .*Hunk #1 FAILED/,
     );
     expect(error!.hint).toMatch(/container\/patches\/zz-broken\.patch/);
+  });
+  it('is found when the output comes in chunks of several lines, or of part of one', () => {
+    const text = lines.join('');
+    const chunks = [text.slice(0, 150), text.slice(150, 290), text.slice(290)];
+    expect(patchFailure(chunks, new Error('x'))!.message).toBe(patchFailure(lines, new Error('x'))!.message);
   });
   it('other build failures are left as they are', () =>
     expect(patchFailure(lines.slice(0, 3), new Error('x'))).toBeUndefined());

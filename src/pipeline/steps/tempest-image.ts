@@ -205,11 +205,16 @@ export function patchesLine(patches: readonly string[]): string {
     : `tcup's backports (known Tempest bugs fixed at build, container/patches/): ${patches.join('; ')}`;
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /**
  * The build failed because a backport no longer applies (container/apply-patches.sh says which): the
  * error names it. undefined for any other failure.
  */
-export function patchFailure(lines: readonly string[], cause: unknown): TcupError | undefined {
+export function patchFailure(chunks: readonly string[], cause: unknown): TcupError | undefined {
+  // The build's output comes in chunks that may hold several lines, or part of one; the engine colours a
+  // step's stderr (ESC[91m ... ESC[0m).
+  const lines = chunks.join('').replace(ANSI, '').split('\n');
   const at = lines.findIndex((l) =>
     /^tcup patch \S+ does not apply|^tcup patch \S+: its header/.test(l.trim()),
   );
