@@ -43,14 +43,21 @@ export interface LauncherOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess, output: () => string) => void;
 }
 
-/** Runs `node LAUNCHER ARGS` with only the given environment (plus PATH and HOME). */
+/** Runs `node LAUNCHER ARGS` with only the given environment (plus PATH, HOME and the test bed's apt switch). */
 export function runLauncher(
   launcher: string,
   args: string[],
   options: LauncherOptions,
 ): Promise<LauncherRun> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: options.cwd,
+      // This machine's mirror is a dated snapshot whose Debian testing Release files have expired: the
+      // Tempest 47 image builds only with apt's Valid-Until check off (tcup never turns it off itself).
+      TCUP_TESTBED_APT_VALID_UNTIL: 'ignore',
+      ...options.env,
+    };
     const child = spawn(process.execPath, [launcher, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
