@@ -28,6 +28,8 @@ export interface KeystoneToken {
   expiresAt?: string;
   userId: string;
   projectId?: string;
+  /** The domain of the project the token is scoped to (`token.project.domain.id`). */
+  scopeDomainId?: string;
   roles: string[];
   catalog: CatalogEntry[];
   /** The identity service's catalog id, else the md5 of the auth URL's host name (RefStack's rule). */
@@ -164,12 +166,14 @@ function readToken(res: HttpResponse, c: Credentials, host: string, fail: Fail):
   if (!token || !isRecord(t) || !isRecord(user) || typeof user.id !== 'string')
     throw fail(`the answer from ${host} is not a Keystone v3 token`, NOT_IDENTITY);
   const project = t.project;
+  const domain = isRecord(project) && isRecord(project.domain) ? project.domain.id : undefined;
   const catalog = catalogOf(body);
   return {
     token,
     ...(typeof t.expires_at === 'string' ? { expiresAt: t.expires_at } : {}),
     userId: user.id,
     ...(isRecord(project) && typeof project.id === 'string' ? { projectId: project.id } : {}),
+    ...(typeof domain === 'string' && domain !== '' ? { scopeDomainId: domain } : {}),
     roles: rolesOf(body),
     catalog,
     cpid: cpidOf(catalog, c.authUrl),

@@ -9,7 +9,7 @@ import type { Reporter } from '../core/log.js';
 import type { Owner } from '../core/session.js';
 import type { Engine } from '../engine/engine.js';
 import type { Redactor } from '../redaction/redactor.js';
-import type { TempestVariant } from '../tempest/variant.js';
+import type { TempestVariant, VariantId } from '../tempest/variant.js';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -69,8 +69,8 @@ export interface RunOptions {
   upload: UploadChoice;
   cacert?: string | undefined;
   insecure?: boolean | undefined;
-  /** --tempest: the Tempest variant ("43", "33"); default: the one that supports the cloud. */
-  tempest?: '43' | '33' | undefined;
+  /** --tempest: the Tempest variant ("47", "43", "33"); default: the one that supports the cloud. */
+  tempest?: VariantId | undefined;
   /** --tempest-image: an image already on the engine (checked by its labels); nothing is built. */
   tempestImage?: string | undefined;
 }
@@ -80,6 +80,8 @@ export interface TempestImage {
   tag: string;
   built: boolean;
   variant: TempestVariant;
+  /** tcup's backports the image carries (its label tcup.patches: container/patches/ names). */
+  patches: string[];
 }
 
 /** Compute runs (src/pipeline/steps/compute.ts): what the user chose, or tcup picks. */

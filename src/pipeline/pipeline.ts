@@ -26,7 +26,7 @@ import { decideUpload, prepareUpload, uploadStep } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
 import { keepTimings, planWorkers } from './steps/schedule.js';
-import { chooseTempest, prepareTempestImage } from './steps/tempest-image.js';
+import { chooseTempest, prepareTempestImage, testbedArgsFrom } from './steps/tempest-image.js';
 
 export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../core/defaults.js';
 export type { Deps, RunOptions } from './options.js';
@@ -123,6 +123,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
           tempest: options.tempest,
           tempestImage: options.tempestImage,
           plugins: selection.plugins,
+          testbedArgs: testbedArgsFrom(deps.env, variant),
           proxy: proxyEnv(deps.env),
           signal,
           now: deps.now,
@@ -142,12 +143,15 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     const plan = planTempest(accounts.withRoles, {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       userOptions: [...(compute?.overrides ?? []), ...options.tempestOptions],
+      tempest: image.variant.id,
+      tests: matched.ids,
     });
     reporter.step(
       `${plan.accounts.length} account(s); operator role ${plan.operatorRole ?? '(none)'}` +
         `${plan.resellerRole ? `, reseller admin role ${plan.resellerRole}` : ''}; concurrency ${plan.concurrency}`,
     );
     for (const note of plan.notes) reporter.warn(note);
+    for (const choice of plan.choices) reporter.info(choice);
     // Classes whole, longest first, by the times this machine measured for this cloud (or shipped ones).
     const planned = options.debug
       ? undefined
@@ -181,6 +185,8 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       tcupVersion: TCUP_VERSION,
       image: image.tag,
       tempestVersion: image.variant.tempest,
+      patches: image.patches,
+      tempestChoices: plan.choices,
       concurrency: plan.concurrency,
       cpid: accounts.cpid,
       startedAt: new Date(started).toISOString(),

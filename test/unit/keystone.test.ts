@@ -118,7 +118,13 @@ function keystone(req: IncomingMessage, res: ServerResponse, text: string): void
     });
   return send(
     201,
-    { token: { ...token, project: { id: 'pid-1', name: scope?.project.name }, catalog: CATALOG } },
+    {
+      token: {
+        ...token,
+        project: { id: 'pid-1', name: scope?.project.name, domain: { id: 'dom-1', name: 'Lab' } },
+        catalog: CATALOG,
+      },
+    },
     { 'x-subject-token': TOKEN },
   );
 }
@@ -268,6 +274,8 @@ describe('authenticate against a fake Keystone', () => {
       roles: ['member', 'reader'],
       cpid: 'svc-identity-42',
     });
+    // The domain of the token's project: planTempest's identity.default_domain_id.
+    expect(t.scopeDomainId).toBe('dom-1');
     expect(findEndpoint(t.catalog, 'identity', 'publicURL', 'RegionTwo')).toBe('http://keystone-two/v3');
   });
 
@@ -293,6 +301,7 @@ describe('authenticate against a fake Keystone', () => {
     );
     expect(t).toMatchObject({ token: TOKEN, cpid: createHash('md5').update('127.0.0.1').digest('hex') });
     expect(t.projectId).toBeUndefined();
+    expect(t.scopeDomainId).toBeUndefined();
   });
 
   const failures: [string, () => Partial<Credentials>, RegExp, RegExp][] = [

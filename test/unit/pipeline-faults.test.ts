@@ -16,6 +16,7 @@ import { loadBundledGuideline } from '../../src/guidelines/load.js';
 import { selectTests } from '../../src/guidelines/select.js';
 import { runTcup, type Deps, type RunOptions } from '../../src/pipeline/pipeline.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
+import { variantById, variantPatches } from '../../src/tempest/variant.js';
 import {
   createFakeEngine,
   DEFAULT_OUT,
@@ -79,6 +80,10 @@ interface Outcome {
   files: string[];
   dir: string;
   httpOpen: number;
+  /** The build args of each image build the engine got. */
+  builds: Record<string, string>[];
+  /** The requests the test containers got. */
+  requests: FakeEngine['requests'];
 }
 
 let runs = 0;
@@ -97,6 +102,12 @@ async function run(c: Case): Promise<Outcome> {
     removed: (id) => fake.removed(id),
   };
   const fake: FakeEngine = createFakeEngine({ installed: INSTALLED, ...c.engine?.(ctx) });
+  const builds: Record<string, string>[] = [];
+  const buildImage = fake.engine.buildImage.bind(fake.engine);
+  fake.engine.buildImage = (context, build) => {
+    builds.push(build.buildargs);
+    return buildImage(context, build);
+  };
   const answer = c.http?.(ctx);
   const http = createFakeHttp(async (url, req) => {
     const given = await answer?.(url, req);
@@ -170,6 +181,8 @@ async function run(c: Case): Promise<Outcome> {
     files: existsSync(resultsDir) ? readdirSync(resultsDir).sort() : [],
     dir: resultsDir,
     httpOpen: http.made - http.closed,
+    builds,
+    requests: fake.requests,
   };
 }
 
@@ -637,5 +650,66 @@ describe('pipeline fault matrix (stand-in engine, HTTP and clock)', () => {
     if (fault.options?.upload) expect(r.files).not.toContain('upload.json');
     expectClean(r);
     expect(unhandled, 'errors nobody handled').toEqual([]);
+  });
+});
+
+describe('Tempest 47 wired through the run (stand-in engine)', () => {
+  const TESTBED_WARNING =
+    "test bed: apt's Valid-Until check is off for this image build (TCUP_TESTBED_APT_VALID_UNTIL=ignore); never set it outside a test bed";
+  const summaryOf = (r: Outcome) =>
+    JSON.parse(readFileSync(join(r.dir, 'summary.json'), 'utf8')) as {
+      run: { patches?: string[]; tempestChoices?: string[]; tempestVersion?: string };
+    };
+
+  it("the first account's token domain becomes identity.default_domain_id, said once and in summary.json", async () => {
+    const r = await run({ name: 'tempest 47', options: { tempest: '47' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.requests.at(-1)?.tempestconf).toContainEqual(['identity.default_domain_id', 'default']);
+    const choice = r.stderr.split('\n').filter((l) => l.includes('identity.default_domain_id=default: '));
+    expect(choice, r.stderr).toHaveLength(1);
+    const facts = summaryOf(r).run;
+    expect(facts.tempestVersion).toBe('47.0.0');
+    expect(facts.tempestChoices).toEqual([expect.stringMatching(/^identity\.default_domain_id=default: /)]);
+    expect(facts.patches).toEqual(variantPatches(variantById('47')!).map((p) => p.name));
+    expectClean(r);
+  });
+
+  it('records the backports of the Tempest it ran (43: the floating-IP one)', async () => {
+    const r = await run({ name: 'tempest 43' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r).run.patches).toEqual(['rebuild-server-floating-ip']);
+  });
+
+  it('TCUP_TESTBED_APT_VALID_UNTIL=ignore: the build gets the test-bed arg, the tag differs, one warning', async () => {
+    const plain = await run({ name: 'no test bed', options: { tempest: '47' } });
+    const bed = await run({
+      name: 'test bed',
+      options: { tempest: '47' },
+      env: { TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' },
+    });
+    expect(bed.code, bed.stderr).toBe(0);
+    expect(plain.builds[0]).not.toHaveProperty('TCUP_TESTBED_APT_VALID_UNTIL');
+    expect(bed.builds[0]).toMatchObject({ TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' });
+    const tag = (r: Outcome) => r.journal.find((l) => l.startsWith('build '));
+    expect(tag(bed)).not.toBe(tag(plain));
+    expect(
+      bed.stderr.split('\n').filter((l) => l.includes(TESTBED_WARNING)),
+      bed.stderr,
+    ).toHaveLength(1);
+    expect(plain.stderr).not.toContain('Valid-Until');
+  });
+
+  it.each([
+    ['a Tempest from Debian 13 (the arg is only for Debian testing)', '43', 'ignore'],
+    ['another value', '47', 'yes'],
+  ] as const)('TCUP_TESTBED_APT_VALID_UNTIL: no arg and no warning for %s', async (_n, tempest, value) => {
+    const r = await run({
+      name: 'no arg',
+      options: { tempest },
+      env: { TCUP_TESTBED_APT_VALID_UNTIL: value },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.builds[0]).not.toHaveProperty('TCUP_TESTBED_APT_VALID_UNTIL');
+    expect(r.stderr).not.toContain('Valid-Until');
   });
 });

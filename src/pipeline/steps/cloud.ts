@@ -148,7 +148,7 @@ export async function checkAccounts(
           throw error;
         });
         deps.redactor.add(auth.token);
-        return toAccountWithRoles(account, auth.roles);
+        return toAccountWithRoles(account, auth.roles, auth.scopeDomainId);
       }),
     );
   } else {
@@ -167,6 +167,7 @@ export async function checkAccounts(
         ...(c.projectId ? { projectId: c.projectId } : {}),
         ...(c.userDomainName ? { userDomainName: c.userDomainName } : {}),
         ...(c.projectDomainName ? { projectDomainName: c.projectDomainName } : {}),
+        ...(main.scopeDomainId ? { scopeDomainId: main.scopeDomainId } : {}),
         roles: main.roles,
       },
     ];
@@ -198,7 +199,7 @@ function accountCredentials(account: Account, base: Credentials): Credentials {
   };
 }
 
-function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles {
+function toAccountWithRoles(account: Account, roles: string[], scopeDomainId?: string): AccountWithRoles {
   return {
     username: account.username,
     password: account.password ?? '',
@@ -209,6 +210,7 @@ function toAccountWithRoles(account: Account, roles: string[]): AccountWithRoles
     ...(account.projectDomainName ? { projectDomainName: account.projectDomainName } : {}),
     ...(account.types ? { types: account.types } : {}),
     ...(account.resources ? { resources: account.resources } : {}),
+    ...(scopeDomainId ? { scopeDomainId } : {}),
     roles,
   };
 }

@@ -30,6 +30,7 @@ import {
   describeVariant,
   parseVersions,
   tempestImageOptions,
+  testbedImageArgs,
   variantById,
   variantPatches,
   type TempestVariant,
@@ -38,8 +39,26 @@ import {
 
 export type { TempestImage };
 
-/** The image and the backports it carries (container/patches/ names), for summary.json and the report. */
-export type PatchedImage = TempestImage & { patches: string[] };
+/** Set in the launcher's environment by a test bed only (the e2e on a dated mirror snapshot). */
+export const TESTBED_APT_ENV = 'TCUP_TESTBED_APT_VALID_UNTIL';
+
+export const TESTBED_WARNING = `test bed: apt's Valid-Until check is off for this image build (${TESTBED_APT_ENV}=ignore); never set it outside a test bed`;
+
+/**
+ * The test bed's build args for this variant when the launcher's environment asks for them
+ * (TCUP_TESTBED_APT_VALID_UNTIL=ignore: its mirror snapshot has expired Release files for Debian
+ * testing); undefined otherwise. tcup never sets the variable itself.
+ */
+export function testbedArgsFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  variant: TempestVariant | undefined,
+): Readonly<Record<string, string>> | undefined {
+  return env[TESTBED_APT_ENV] === 'ignore' && variant ? testbedImageArgs(variant) : undefined;
+}
+
+/** The backports an image's label tcup.patches names (space-separated; none when it has no label). */
+export const patchesOfLabels = (labels: Readonly<Record<string, string>>): string[] =>
+  (labels[LABEL_PATCHES] ?? '').split(' ').filter(Boolean);
 
 export interface TempestImageOptions {
   /** --tempest */
@@ -142,7 +161,7 @@ export async function prepareTempestImage(
   variant: TempestVariant | undefined,
   options: TempestImageOptions,
   reporter: Reporter,
-): Promise<PatchedImage> {
+): Promise<TempestImage> {
   if (options.tempestImage) {
     const ref = options.tempestImage;
     const labels = await labelsOf(engine, ref);
@@ -154,7 +173,7 @@ export async function prepareTempestImage(
       );
     const ready = checkImageLabels(ref, labels, { tempest: options.tempest, plugins: options.plugins });
     reporter.step(`using ${ref} (${describeVariant(ready)}), as --tempest-image asks: nothing is built`);
-    const patches = (labels[LABEL_PATCHES] ?? '').split(' ').filter(Boolean);
+    const patches = patchesOfLabels(labels);
     reporter.info(patchesLine(patches));
     return { tag: ref, built: false, variant: ready, patches };
   }
@@ -171,6 +190,7 @@ export async function prepareTempestImage(
   reporter.info(patchesLine(patches.map(describePatch)));
   const lines: string[] = [];
   const o = tempestImageOptions(v, plugins, files);
+  if (Object.keys(options.testbedArgs ?? {}).length > 0) reporter.warn(TESTBED_WARNING);
   const image = await ensureImage(engine, files, {
     ...o,
     args: { ...o.args, ...options.testbedArgs },
@@ -195,7 +215,7 @@ export async function prepareTempestImage(
     });
   const took = buildStarted === undefined ? '' : ` in ${Math.round((now() - buildStarted) / 1000)} s`;
   reporter.info(image.built ? `built ${image.tag}${took}` : `reusing ${image.tag}`);
-  return { ...image, variant: v, patches: patches.map((p) => p.name) };
+  return { ...image, variant: v, patches: patchesOfLabels(o.labels) };
 }
 
 /** One line naming the image's backports (or that it has none). */
