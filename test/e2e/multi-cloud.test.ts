@@ -155,7 +155,7 @@ describeDocker('several clouds in one command: --all-clouds', () => {
     expect(run.stderr).toMatch(
       /^\[identity-only\] › the image of cloud storage: tcup-tempest:\w+ \(Tempest 33 /m,
     );
-    expect(run.stderr).toMatch(/^\[identity-only\] ! this cloud alone would get Tempest 43 /m);
+    expect(run.stderr).toMatch(/^\[identity-only\] ! this cloud alone would get Tempest 47 /m);
     const facts = (cloud: string) =>
       (
         JSON.parse(readFileSync(join(dir, 'runs', cloud, 'summary.json'), 'utf8')) as {
