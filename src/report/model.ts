@@ -119,6 +119,8 @@ export interface RunFacts {
   durationSeconds?: number;
   cpid?: string;
   startedAt?: string;
+  /** tcup's backports the image carried (container/patches/ names); absent in older folders. */
+  patches?: string[];
 }
 
 const SLOWEST = 15;
@@ -390,6 +392,8 @@ function factsOf(summary: Loose, folder: ResultsFolderData): Fact[] {
     ['started', str(run.startedAt)],
     ['tcup version', str(run.tcupVersion)],
     ['Tempest version', str(run.tempestVersion)],
+    // Only when the run recorded them (older summary.json files did not): none is a fact, unknown is not.
+    ['tcup backports', Array.isArray(run.patches) ? strings(run.patches).join(', ') || 'none' : undefined],
     ['written for Tempest', str(summary.tempestCommit)],
     ['image', str(run.image)],
     ['concurrency', num(run.concurrency)?.toString()],

@@ -546,6 +546,29 @@ describe('report pieces', () => {
     expect(html).not.toContain('keystone.example');
     expect(m.facts.map((f) => f.label)).toEqual(['results folder', 'tcup version', 'cpid']);
   });
+
+  it.each([
+    [
+      'the backports the image carried',
+      ['rebuild-server-floating-ip', 'other-fix'],
+      'rebuild-server-floating-ip, other-fix',
+    ],
+    ['none when it carried none', [], 'none'],
+  ])("shows tcup's backports: %s", (_n, patches, shown) => {
+    const summary = { compliant: true, run: { tcupVersion: '1', tempestVersion: '43.0.0', patches } };
+    const m = buildReportModel({
+      dir: '/r',
+      name: 'r',
+      summary,
+      tests: [],
+      missing: [],
+      tracebacks: new Map(),
+    });
+    expect(m.facts).toContainEqual({ label: 'tcup backports', value: shown });
+    expect(renderReport(m)).toContain(
+      `<dt>tcup backports</dt><dd data-fact="tcup backports">${esc(shown)}</dd>`,
+    );
+  });
 });
 
 // ------------------------------------------------------------------------------- comparisons
