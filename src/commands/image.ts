@@ -8,19 +8,20 @@ import { isAbsolute, resolve } from 'node:path';
 import { EXIT_OK, TcupError } from '../core/errors.js';
 import { createReporter, type Reporter } from '../core/log.js';
 import { loadImageFiles } from '../engine/build-context.js';
-import { createEngine, pingEngine, type Engine } from '../engine/engine.js';
+import { pingEngine, type Engine } from '../engine/engine.js';
 import { loadImage, readImageArchive, saveImage, type ArchivedImage } from '../engine/image-archive.js';
 import { imageExists, imageHash, LABEL_HASH, tagOf } from '../engine/image.js';
 import type { RunTarget } from '../guidelines/model.js';
 import type { Deps } from '../pipeline/options.js';
 import { PLUGINS } from '../pipeline/steps/selection.js';
-import { prepareTempestImage } from '../pipeline/steps/tempest-image.js';
+import { prepareTempestImage, testbedArgsFrom } from '../pipeline/steps/tempest-image.js';
 import { proxyEnv } from '../pipeline/steps/proxy.js';
 import {
   describeVariant,
   NEWEST,
   tempestImageOptions,
   variantById,
+  variantPatches,
   VARIANTS,
   type TempestVariant,
   type VariantId,
@@ -42,11 +43,20 @@ function reporterFor(deps: Deps, verbose: boolean): Reporter {
   });
 }
 
+/** The engine DOCKER_HOST names, made by the composition root (src/cli.ts), as the pipeline's is. */
 async function engineFor(deps: Deps): Promise<Engine> {
-  const engine = createEngine(deps.env);
+  const engine = await deps.engine(deps.env);
   await pingEngine(engine);
   return engine;
 }
+
+/** "Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip": what the image is and carries. */
+export const describeImageVariant = (variant: TempestVariant): string =>
+  `${describeVariant(variant)}, tcup's backports: ${
+    variantPatches(variant)
+      .map((p) => p.name)
+      .join(', ') || 'none'
+  }`;
 
 const where = (cwd: string, file: string) => (isAbsolute(file) ? file : resolve(cwd, file));
 
@@ -58,14 +68,20 @@ export async function imageSaveCommand(deps: Deps, file: string, options: SaveOp
   const image = await prepareTempestImage(
     engine,
     variant,
-    { plugins, proxy: proxyEnv(deps.env), signal: deps.signal },
+    {
+      plugins,
+      // A test bed's build arg, only when the launcher's environment asks for it (never set by tcup).
+      testbedArgs: testbedArgsFrom(deps.env, variant),
+      proxy: proxyEnv(deps.env),
+      signal: deps.signal,
+    },
     reporter,
   );
   const path = where(options.cwd, file);
   reporter.step(`writing ${image.tag} to ${path}`);
   const bytes = await saveImage(engine, image.tag, path);
   reporter.step(
-    `wrote ${path} (${(bytes / 1e6).toFixed(0)} MB): ${describeVariant(variant)}` +
+    `wrote ${path} (${(bytes / 1e6).toFixed(0)} MB): ${describeImageVariant(variant)}` +
       `${plugins.length ? ` with ${plugins.join(', ')}` : ''}; on the other host: tcup image load ${file}`,
   );
   return EXIT_OK;
@@ -130,10 +146,10 @@ export async function imageLoadCommand(
   const { tag, variant } = checkArchive(path, await readImageArchive(path), knownImages());
   const engine = await engineFor(deps);
   if (await imageExists(engine, tag)) {
-    reporter.step(`${tag} (${describeVariant(variant)}) is already on the engine: nothing to load`);
+    reporter.step(`${tag} (${describeImageVariant(variant)}) is already on the engine: nothing to load`);
     return EXIT_OK;
   }
-  reporter.step(`loading ${tag} (${describeVariant(variant)})`);
+  reporter.step(`loading ${tag} (${describeImageVariant(variant)})`);
   for (const line of await loadImage(engine, path)) reporter.log(line);
   if (!(await imageExists(engine, tag)))
     throw new TcupError('USAGE', `the engine loaded ${path} but has no ${tag} afterwards`);

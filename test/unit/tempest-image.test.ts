@@ -1,10 +1,18 @@
 /** Whether a ready image or a saved archive is a tcup image this tcup can use (pure checks of labels). */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TcupError } from '../../src/core/errors.js';
-import { checkArchive } from '../../src/commands/image.js';
+import { checkArchive, describeImageVariant, imageSaveCommand } from '../../src/commands/image.js';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Deps } from '../../src/pipeline/options.js';
 import { checkImageLabels } from '../../src/pipeline/steps/tempest-image.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/container.js';
-import { VARIANTS } from '../../src/tempest/variant.js';
+import { createRedactor } from '../../src/redaction/redactor.js';
+import { variantById, VARIANTS, type VariantId } from '../../src/tempest/variant.js';
+import { createFakeEngine } from '../support/fake-engine.js';
 
 const HASH = 'ab'.repeat(32);
 const labels = (extra: Record<string, string> = {}) => ({
@@ -82,4 +90,64 @@ describe('a saved archive (tcup image load)', () => {
   it.each(refused)('is refused with %s', (_, images, message) =>
     expect(refusal(() => checkArchive('f.tar', images, known))).toMatch(message),
   );
+});
+
+// ------------------------------------------------------------------------------- tcup image save
+describe('tcup image save (stand-in engine)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcup-image-save-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Saves with a stand-in engine whose `docker save` gives a few bytes: its stderr and the build args. */
+  async function save(tempest: VariantId, env: Record<string, string> = {}) {
+    const fake = createFakeEngine();
+    const builds: Record<string, string>[] = [];
+    const engine: Engine = {
+      ...fake.engine,
+      buildImage: (context, build) => {
+        builds.push(build.buildargs);
+        return fake.engine.buildImage(context, build);
+      },
+      getImage: (name) => ({
+        ...fake.engine.getImage(name),
+        get: () => Promise.resolve(Readable.from([Buffer.from('image tar')])),
+      }),
+    };
+    let stderr = '';
+    const err = new PassThrough();
+    err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const deps = {
+      env,
+      cwd: dir,
+      stderr: err as unknown as NodeJS.WriteStream,
+      redactor: createRedactor(),
+      signal: new AbortController().signal,
+      engine: () => Promise.resolve(engine),
+    } as unknown as Deps;
+    const code = await imageSaveCommand(deps, `t-${tempest}.tar`, { tempest, verbose: false, cwd: dir });
+    return { code, stderr, builds };
+  }
+
+  it("names the variant's backports in the line that says what was written", async () => {
+    const r = await save('43');
+    expect(r.code, r.stderr).toBe(0);
+    const wrote = r.stderr.split('\n').find((l) => l.includes('wrote '));
+    expect(wrote, r.stderr).toContain("Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip");
+  });
+
+  it('passes the test bed build arg when the environment asks (TCUP_TESTBED_APT_VALID_UNTIL=ignore), with one warning', async () => {
+    const plain = await save('47');
+    const bed = await save('47', { TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' });
+    expect(bed.code, bed.stderr).toBe(0);
+    expect(plain.builds[0]).not.toHaveProperty('TCUP_TESTBED_APT_VALID_UNTIL');
+    expect(bed.builds[0]).toMatchObject({ TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' });
+    expect(bed.stderr.match(/apt's Valid-Until check is off/g), bed.stderr).toHaveLength(1);
+    expect(plain.stderr).not.toContain('Valid-Until');
+  });
+});
+
+describe('describeImageVariant', () => {
+  it.each([
+    ['43', "Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip"],
+    ['33', "Tempest 33 (Debian 12), tcup's backports: none"],
+  ] as const)('Tempest %s', (id, line) => expect(describeImageVariant(variantById(id)!)).toBe(line));
 });
