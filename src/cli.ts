@@ -40,6 +40,9 @@ const load = {
   },
 };
 
+/** --tempest's values, newest first (src/tempest/variant.ts VARIANT_IDS; not imported, to keep --help light). */
+const TEMPEST_CHOICES = ['47', '43', '33'] as const satisfies readonly NonNullable<RunOptions['tempest']>[];
+
 declare const __TCUP_VERSION__: string | undefined;
 const VERSION = typeof __TCUP_VERSION__ === 'string' ? __TCUP_VERSION__ : '0.1.0-dev';
 
@@ -189,13 +192,22 @@ function refuseUploadOptions(target: string, sourceOf: (key: string) => string |
   throw new TcupError('USAGE', `${flag} is not offered for --target ${target}: ${message}`, hint);
 }
 
-export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Command {
+/**
+ * What `--version` prints: the version, then one line per Tempest variant with the backports its image
+ * carries (src/tempest/variant.ts reads the recipe: loaded only when --version is asked for).
+ */
+async function versionText(argv: readonly string[]): Promise<string> {
+  if (!argv.some((a) => a === '--version' || a === '-V')) return VERSION;
+  return [VERSION, ...(await import('./tempest/variant.js')).describeVariants()].join('\n');
+}
+
+export function buildProgram(io: Io, deps: Deps, exit: { code: number }, version: string = VERSION): Command {
   const program = new Command('tcup')
     .description(
       'Check an OpenStack cloud against an OpenStack interop guideline with Tempest in a container, ' +
         'and (only if you agree) upload the result to a RefStack server.',
     )
-    .version(VERSION)
+    .version(version)
     .showHelpAfterError('(tcup --help shows every option)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
@@ -265,9 +277,9 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       .addOption(
         new Option(
           '--tempest <version>',
-          'Tempest 43 (Debian 13, OpenStack 2023.2-2025.1) or 33 (Debian 12, Xena-Zed); default: the one that supports the cloud',
+          'Tempest 47 (Debian testing, OpenStack 2025.1-2026.2), 43 (Debian 13, 2023.2-2025.1) or 33 (Debian 12, Xena-Zed); default: the newest that supports the cloud',
         )
-          .choices(['43', '33'])
+          .choices(TEMPEST_CHOICES)
           .env('TCUP_TEMPEST'),
       )
       .option(
@@ -389,7 +401,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
     .command('save <file>')
     .description('build (if needed) and write the Tempest image to one tar file')
     .addOption(
-      new Option('--tempest <version>', 'which Tempest (default: the newest, 43)').choices(['43', '33']),
+      new Option('--tempest <version>', 'which Tempest (default: the newest, 47)').choices(TEMPEST_CHOICES),
     )
     .addOption(
       new Option('-t, --target <target>', 'include the Tempest plugins of this add-on target').choices([
@@ -402,16 +414,18 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }): Comman
       'after',
       '\nExample:\n  $ tcup image save tcup-tempest-43.tar && scp tcup-tempest-43.tar offline-host:',
     )
-    .action(async (file: string, opts: { tempest?: '43' | '33'; target?: string; verbose?: boolean }) => {
-      exit.code = await (
-        await load.image()
-      ).imageSaveCommand(deps, file, {
-        tempest: opts.tempest,
-        target: opts.target,
-        verbose: opts.verbose === true,
-        cwd: io.cwd,
-      });
-    });
+    .action(
+      async (file: string, opts: { tempest?: RunOptions['tempest']; target?: string; verbose?: boolean }) => {
+        exit.code = await (
+          await load.image()
+        ).imageSaveCommand(deps, file, {
+          tempest: opts.tempest,
+          target: opts.target,
+          verbose: opts.verbose === true,
+          cwd: io.cwd,
+        });
+      },
+    );
   image
     .command('load <file>')
     .description(
@@ -554,7 +568,7 @@ export async function main(io: Io): Promise<number> {
   for (const stream of [io.stdout, io.stderr]) stream.on('error', onOutputError);
   const exit = { code: EXIT_OK };
   try {
-    await buildProgram(io, deps, exit).parseAsync(io.argv, { from: 'user' });
+    await buildProgram(io, deps, exit, await versionText(io.argv)).parseAsync(io.argv, { from: 'user' });
     debug('exit %d', exit.code);
     return exit.code;
   } catch (error) {

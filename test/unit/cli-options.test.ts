@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram, main, toRunOptions, type Io, type RunFlags } from '../../src/cli.js';
 import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../../src/core/defaults.js';
 import type { Deps } from '../../src/pipeline/options.js';
+import { describeVariants } from '../../src/tempest/variant.js';
 import { EXIT_CODES } from '../../src/core/errors.js';
 
 const home = mkdtempSync(join(tmpdir(), 'tcup-cli-'));
@@ -20,8 +21,9 @@ async function tcup(args: string[], env: Record<string, string> = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const err: Buffer[] = [];
+  const out: Buffer[] = [];
   stderr.on('data', (c: Buffer) => err.push(c));
-  stdout.resume();
+  stdout.on('data', (c: Buffer) => out.push(c));
   const code = await main({
     argv: args,
     env: { HOME: home, ...env },
@@ -30,7 +32,7 @@ async function tcup(args: string[], env: Record<string, string> = {}) {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
   });
-  return { code, stderr: Buffer.concat(err).toString() };
+  return { code, stderr: Buffer.concat(err).toString(), stdout: Buffer.concat(out).toString() };
 }
 
 describe('--target scs-0128 refuses what only an upload uses', () => {
@@ -124,5 +126,51 @@ describe('the run options, as data (argv parsed, nothing run)', () => {
       insecure: true,
       cacert: 'ca.pem',
     });
+  });
+});
+
+describe('which Tempest: 47, 43 or 33', () => {
+  it.each(['47', '43', '33'])('--tempest %s is taken', async (id) => {
+    for (const name of ['OS_CLOUD', 'REFSTACK_URL', 'TCUP_TEMPEST']) vi.stubEnv(name, undefined);
+    const io = { argv: [], env: {}, cwd: home } as unknown as Io;
+    const program = buildProgram(io, {} as Deps, { code: 0 });
+    let flags: RunFlags | undefined;
+    program.action((opts: RunFlags) => {
+      flags = opts;
+    });
+    await program.parseAsync(['--tempest', id], { from: 'user' });
+    expect(toRunOptions(flags!, io).tempest).toBe(id);
+  });
+
+  it.each([[['--tempest', '46']], [['image', 'save', 'f.tar', '--tempest', '46']]])(
+    '%j is a usage error that lists the three',
+    async (args) => {
+      const r = await tcup(args);
+      expect(r.code).toBe(EXIT_CODES.USAGE);
+      expect(r.stderr).toContain('Allowed choices are 47, 43, 33');
+    },
+  );
+
+  it('--help says what each is and that the newest that supports the cloud is the default', async () => {
+    const r = await tcup(['--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'Tempest 47 (Debian testing, OpenStack 2025.1-2026.2), 43 (Debian 13, 2023.2-2025.1) or 33 (Debian 12, Xena-Zed); default: the newest that supports the cloud',
+    );
+  });
+
+  it('image save --help: the newest, 47, by default', async () => {
+    const r = await tcup(['image', 'save', '--help']);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('which Tempest (default: the newest, 47)');
+    expect(help).toContain('"47", "43", "33"');
+  });
+
+  it('--version: the version, then one line per variant with its backports', async () => {
+    const r = await tcup(['--version']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d+\.\d+\.\d+/);
+    expect(lines.slice(1)).toEqual(describeVariants());
+    expect(lines[1]).toMatch(/^Tempest 47 \(Debian testing\): .*tcup's backports: /);
   });
 });
