@@ -6,6 +6,7 @@ the forms that must disappear for awkward secrets, and test/unit/secret-forms.te
 both sides. Python 3.11 and newer, standard library only.
 
   scrub.py --apply   reads [{"secrets": [...], "text": "..."}] on stdin, writes the scrubbed texts
+  scrub.py --apply-bytes   the same through Scrubber.data, the text given as a memoryview of its bytes
   scrub.py --forms   reads a list of secrets on stdin, writes {form name: form} for each
   scrub.py --proxy-passwords   reads {"HTTPS_PROXY": url, ...} on stdin, writes the passwords in them
 """
@@ -80,6 +81,8 @@ class Scrubber:
         return value
 
     def data(self, value):
+        # python-subunit hands attachments over as bytes or, since Debian testing's, as a memoryview.
+        value = bytes(value)
         for f in self.bforms:
             value = value.replace(f, REDACTED.encode())
         return value
@@ -104,6 +107,12 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--apply"]:
         items = json.load(sys.stdin)
         json.dump([Scrubber(i["secrets"]).text(i["text"]) for i in items], sys.stdout)
+    elif sys.argv[1:] == ["--apply-bytes"]:
+        # As the attachments of a subunit stream arrive: a memoryview of the bytes.
+        items = json.load(sys.stdin)
+        scrubbed = [Scrubber(i["secrets"]).data(memoryview(i["text"].encode("utf-8", "surrogatepass")))
+                    for i in items]
+        json.dump([b.decode("utf-8", "surrogatepass") for b in scrubbed], sys.stdout)
     elif sys.argv[1:] == ["--proxy-passwords"]:
         json.dump(proxy_passwords(json.load(sys.stdin)), sys.stdout)
     elif sys.argv[1:] == ["--forms"]:
