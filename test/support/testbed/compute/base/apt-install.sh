@@ -3,12 +3,11 @@
 # Debian unstable moves under the recipe, so when a package will not install the last line of the build
 # says which one and why, e.g.
 #   apt-install: nova-api will not install from sid: nova-api -> python3-nova: Depends: python3-foo (>= 2) but it is not installable
-# TCUP_TESTBED_APT_VALID_UNTIL=ignore (environment, the project's test-bed build arg): apt accepts a
-# Release file past its Valid-Until (a dated mirror snapshot; unstable's expire within a week).
+# APT_OPTIONS (environment): extra apt-get options, e.g. `-o Acquire::Check-Valid-Until=false` for a
+# snapshot mirror whose unstable Release file has expired (test bed only).
 set -uo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-opts=()
-[ "${TCUP_TESTBED_APT_VALID_UNTIL:-}" != ignore ] || opts=(-o Acquire::Check-Valid-Until=false)
+read -r -a opts <<< "${APT_OPTIONS:-}"
 # The suite apt reads (os-release says "forky" on sid): the first of sources.list's deb lines or Suites: fields.
 suite=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
     | awk '$1 == "deb" { sub(/\[[^]]*\] /, ""); print $3; exit } $1 == "Suites:" { print $2; exit }')
@@ -20,7 +19,7 @@ if [ "${PIPESTATUS[0]}" != 0 ] || grep -q '^E: ' "$log"; then
     line=$(grep -m1 '^E: ' "$log" | cut -c4-)
     case $line in
         *expired*|*"not valid yet"*)
-            say "apt-get update failed: $line (a dated mirror snapshot? test beds build with TCUP_TESTBED_APT_VALID_UNTIL=ignore)" ;;
+            say "apt-get update failed: $line (a snapshot mirror: build with APT_OPTIONS='-o Acquire::Check-Valid-Until=false')" ;;
     esac
     say "apt-get update failed: ${line:-see above}"
 fi
