@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeVariants } from '../../src/tempest/variant.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -52,6 +53,11 @@ describe('npm pack', () => {
     const help = execFileSync(bin, ['--help'], { cwd: empty, env, encoding: 'utf8' });
     expect(help).toMatch(/Usage: tcup/);
     expect(help).toContain('$ tcup demo');
-    expect(execFileSync(bin, ['--version'], { cwd: empty, env, encoding: 'utf8' }).trim()).toBe(pkg.version);
+    // The version, then one line per bundled Tempest with the backports its image carries.
+    const version = execFileSync(bin, ['--version'], { cwd: empty, env, encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(version[0]).toBe(pkg.version);
+    expect(version.slice(1)).toEqual(describeVariants());
   });
 });
