@@ -20,6 +20,7 @@ import tar from 'tar-stream';
 import { api, login, type Session } from './rest.js';
 import {
   adminSession,
+  imageExists,
   LABEL_SESSION,
   removeContainer,
   startBedContainer,
@@ -104,15 +105,6 @@ function pack(files: readonly RecipeFile[]): NodeJS.ReadableStream {
   for (const f of files) stream.entry({ name: f.name, mode: modeOf(f.name), mtime: new Date(0) }, f.content);
   stream.finalize();
   return stream as unknown as NodeJS.ReadableStream;
-}
-
-async function imageExists(tag: string): Promise<boolean> {
-  try {
-    await docker().getImage(tag).inspect();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface BuildEvent {

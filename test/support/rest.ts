@@ -8,6 +8,8 @@ export interface Session {
   token: string;
   userId: string;
   projectId: string;
+  /** The token's role names. */
+  roles: string[];
   /** Service type → public URL (from the token's catalog). */
   endpoints: Record<string, string>;
 }
@@ -34,6 +36,7 @@ export async function login(authUrl: string, user: TestbedUser): Promise<Session
     token: {
       user: { id: string };
       project: { id: string };
+      roles: { name: string }[];
       catalog: { type: string; endpoints: { interface: string; url: string }[] }[];
     };
   };
@@ -46,6 +49,7 @@ export async function login(authUrl: string, user: TestbedUser): Promise<Session
     token: response.headers.get('x-subject-token')!,
     userId: token.user.id,
     projectId: token.project.id,
+    roles: token.roles.map((r) => r.name),
     endpoints,
   };
 }

@@ -109,7 +109,7 @@ export function swiftImage(release: TestbedRelease = 'zed'): string {
   return recipeTag(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
 }
 
-async function imageExists(tag: string): Promise<boolean> {
+export async function imageExists(tag: string): Promise<boolean> {
   try {
     await docker().getImage(tag).inspect();
     return true;
@@ -438,28 +438,8 @@ export interface UserToken {
 
 /** A project-scoped token of a test-bed user, as Keystone gives it to a password login. */
 export async function userToken(keystone: { authUrl: string }, user: TestbedUser): Promise<UserToken> {
-  const domain = { name: 'Default' };
-  const response = await fetch(`${keystone.authUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: user.username, password: user.password, domain } },
-        },
-        scope: { project: { name: user.project, domain } },
-      },
-    }),
-  });
-  if (response.status !== 201)
-    throw new Error(`Keystone answered ${response.status} to ${user.username}'s password`);
-  const body = (await response.json()) as { token: { user: { id: string }; roles: { name: string }[] } };
-  return {
-    token: response.headers.get('x-subject-token')!,
-    userId: body.token.user.id,
-    roles: body.token.roles.map((r) => r.name),
-  };
+  const { token, userId, roles } = await login(keystone.authUrl, user);
+  return { token, userId, roles };
 }
 
 /**
