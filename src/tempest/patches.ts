@@ -24,8 +24,8 @@ export interface TempestPatch {
 
 const DIR = 'container/patches/';
 
-/** "43.0.0" < "46.1.0", numerically per part. */
-function compare(a: string, b: string): number {
+/** Numeric, per part: "43.0.0" < "46.1.0", "2.96" < "2.100" (also Nova's microversions: variant.ts). */
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -64,7 +64,9 @@ export function recipePatches(files: readonly ImageFile[]): TempestPatch[] {
 
 /** The patches an image of this Tempest (its upstream version, "43.0.0") gets: the ones whose bug it has. */
 export function patchesFor(tempest: string, patches: readonly TempestPatch[]): TempestPatch[] {
-  return patches.filter((p) => compare(tempest, p.from) >= 0 && compare(tempest, p.fixed) < 0);
+  return patches.filter(
+    (p) => compareVersions(tempest, p.from) >= 0 && compareVersions(tempest, p.fixed) < 0,
+  );
 }
 
 /** "rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/…)" */

@@ -23,7 +23,7 @@
  */
 import { loadImageFiles, type ImageFile } from '../engine/build-context.js';
 import { LABEL_PLUGINS, LABEL_TEMPEST } from '../engine/image.js';
-import { LABEL_PATCHES, patchesFor, recipePatches, type TempestPatch } from './patches.js';
+import { compareVersions, LABEL_PATCHES, patchesFor, recipePatches, type TempestPatch } from './patches.js';
 
 /** OpenStack releases, oldest first. */
 export const RELEASES = [
@@ -158,17 +158,6 @@ export function parseVersions(docs: VersionDocuments): CloudVersions {
     ...(swift ? { swiftVersion: swift } : {}),
     ...(identity ? { identity } : {}),
   };
-}
-
-/** Numeric "2.96" < "2.100". */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 // ------------------------------------------------------------------------------------------ releases
