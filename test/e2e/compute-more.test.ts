@@ -20,10 +20,13 @@ import { describeDocker, requireDocker, type TestbedUser } from '../support/test
 import { type ComputeTenant, type SwiftTenant, useCompute, useSwift } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
-/** Eight members: four Tempest workers (two accounts each), the concurrency the compute bed bears best. */
-const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3', 'demo4', 'alt_demo4'];
-/** Four reseller admins: one per worker, or the platform run gets fewer workers. */
-const RESELLERS = ['reseller', 'reseller2', 'reseller3', 'reseller4'];
+/**
+ * Six members: three Tempest workers. With eight, tcup's look at each account's compute view (in parallel)
+ * timed out on the loaded 2-core bed ("cannot reach the compute API ... as <8th account>: timed out").
+ */
+const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3'];
+/** Two reseller admins (the platform run then has two workers: one reseller admin each). */
+const RESELLERS = ['reseller', 'reseller2'];
 /** The platform run's capabilities: all of object storage, one compute that passes, one that needs guest login. */
 const PLATFORM_CAPABILITIES = ['objectstore-*', 'compute-flavors-list', 'compute-servers-host'];
 const RUN_MS = 40 * 60_000;

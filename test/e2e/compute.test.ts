@@ -19,8 +19,11 @@ import { describeDocker, requireDocker } from '../support/testbed.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
-/** Eight members: four Tempest workers (two accounts each), the concurrency the compute bed bears best. */
-const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3', 'demo4', 'alt_demo4'];
+/**
+ * Six members: three Tempest workers. With eight, tcup's look at each account's compute view (in parallel)
+ * timed out on the loaded 2-core bed ("cannot reach the compute API ... as <8th account>: timed out").
+ */
+const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3'];
 const RUN_MS = 40 * 60_000;
 /** The two tests that log into a guest over SSH: skipped without --validation (a fake hypervisor has no guest). */
 const GUEST_LOGIN = /test_host_name_is_same_as_server_name|test_verify_created_server_vcpus/;
