@@ -289,7 +289,7 @@ function variantFor(guess: ReleaseGuess): { variant: TempestVariant; rule: strin
   // Of the Tempests that support it, the one made for it (the oldest; VARIANTS is newest first): Tempest 47
   // runs the compute tests only with a project reader beside each pre-provisioned account, which tcup's
   // accounts do not have yet ("Insufficient number of users provided"), so a 2025.1 cloud keeps 43.
-  const best = scored.reduce((a, b) => (b.d <= a.d && (b.d < a.d || a.d === 0) ? b : a));
+  const best = scored.reduce((a, b) => (b.d < a.d || (b.d === 0 && a.d === 0) ? b : a));
   const what = guess.kind === 'releases' ? guess.releases.join(' or ') : `${guess.kind} than ${guess.than}`;
   return {
     variant: best.v,
