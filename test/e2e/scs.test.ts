@@ -78,6 +78,7 @@ describe('--target scs-0128: usage (no cloud needed)', () => {
       ['--target', 'scs-0128', '--upload'],
       /--upload is not offered for --target scs-0128: RefStack knows no such guideline/,
     ],
+    [['--target', 'scs-0128', '--yes'], /--yes is not offered for --target scs-0128: nothing is uploaded/],
   ])('%j is a usage error before anything else (exit 2)', async (args, message) => {
     const r = await runLauncher(launcher, args, { cwd: dir, env: {} });
     expect(r.stderr).toMatch(message);
@@ -108,10 +109,12 @@ describeDocker('SCS-0128 against Keystone + Swift (no compute service)', () => {
     resultsDir = join(dir, 'scs');
     run = await runLauncher(
       launcher,
-      ['--target', 'scs-0128', '--accounts', 'accounts.yaml', '--yes', '-o', resultsDir],
+      ['--target', 'scs-0128', '--accounts', 'accounts.yaml', '-o', resultsDir],
       { cwd: dir, env: openrcEnv(keystone, keystone.members[0]!), onSpawn: (child) => (pid = child.pid) },
     );
-    summary = JSON.parse(readFileSync(join(resultsDir, 'summary.json'), 'utf8')) as ScsSummary;
+    const file = join(resultsDir, 'summary.json');
+    if (!existsSync(file)) throw new Error(`no summary.json (exit ${run.code}):\n${run.stderr}`);
+    summary = JSON.parse(readFileSync(file, 'utf8')) as ScsSummary;
   });
 
   afterAll(async () => {
@@ -182,7 +185,7 @@ describeDocker('SCS-0128 against Keystone + Swift (no compute service)', () => {
     for (const t of summary.skippedTests) expect(t.reason, t.name).toBeTruthy();
   });
 
-  it('offers no RefStack upload (even with --yes) and writes no refstack.json', () => {
+  it('offers no RefStack upload (--yes is refused above) and writes no refstack.json', () => {
     expect(run.stderr).toMatch(/not uploaded: RefStack knows no SCS-0128 guideline/);
     expect(run.stderr).not.toMatch(/Upload these results\?|uploaded: https?:/);
     expect(existsSync(join(resultsDir, 'refstack.json'))).toBe(false);

@@ -27,7 +27,9 @@ import {
   adminSession,
   createTenantUsers,
   deleteTenantUsers,
+  pauseBedContainer,
   startKeystoneBed,
+  unpauseBedContainer,
   startSwiftBed,
   type BedInfo,
   type TestbedRelease,
@@ -153,6 +155,43 @@ export async function sharedBed<T>(
   });
 }
 
+/** Pauses and thaws a bed's container (the engine's; a journal in the unit test). */
+export interface BedFreezer {
+  pause(containerId: string): Promise<void>;
+  unpause(containerId: string): Promise<void>;
+}
+
+/**
+ * Holds a bed for a file: its container runs while any file holds it and is paused (frozen: no CPU, its
+ * state kept) while none does, so the beds a run has started do not slow the one that is testing (an idle
+ * Swift costs a third of a core, three Keystones and two Swifts made the compute runs twice as slow).
+ * Returns the release, which is safe to call twice.
+ */
+export async function holdBed(
+  key: string,
+  containerId: string,
+  engine: BedFreezer = { pause: pauseBedContainer, unpause: unpauseBedContainer },
+): Promise<() => Promise<void>> {
+  const { dir } = registry();
+  const file = join(dir, `${key}.holders`);
+  const holders = () => (existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0);
+  await withLock(dir, `${key}.hold`, async () => {
+    const n = holders();
+    if (n === 0) await engine.unpause(containerId);
+    writeFileSync(file, String(n + 1));
+  });
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await withLock(dir, `${key}.hold`, async () => {
+      const n = Math.max(0, holders() - 1);
+      writeFileSync(file, String(n));
+      if (n === 0) await engine.pause(containerId);
+    });
+  };
+}
+
 /** A short tag for one file's users: `demo` becomes `demo-k3f9a`. */
 function tenantTag(): string {
   return randomBytes(3).toString('hex');
@@ -198,6 +237,7 @@ export function keystoneBed(release: TestbedRelease = 'zed', swift = false): Pro
 export async function useKeystone(opts: KeystoneUse = {}): Promise<KeystoneTenant> {
   const release = opts.release ?? 'zed';
   const bed = await keystoneBed(release, opts.swift);
+  const letGo = await holdBed(bed.key, bed.containerId);
   const tag = tenantTag();
   const names = (opts.members ?? ['demo', 'alt_demo', 'demo2', 'alt_demo2']).map((n) => `${n}-${tag}`);
   const members = await createTenantUsers(bed, names, opts.memberPassword ?? 'demo', ['member']);
@@ -209,7 +249,7 @@ export async function useKeystone(opts: KeystoneUse = {}): Promise<KeystoneTenan
     adminPassword: bed.adminPassword,
     members,
     containerId: bed.containerId,
-    dispose: () => deleteTenantUsers(bed, members),
+    dispose: () => deleteTenantUsers(bed, members).finally(letGo),
   };
 }
 
@@ -252,6 +292,7 @@ export async function useSwift(
     containerId: keystone.containerId,
   };
   const swift = await swiftBed(ks);
+  const letGo = await holdBed(swift.key, swift.containerId);
   const tag = tenantTag();
   const names = (opts.resellers ?? ['reseller', 'reseller2']).map((n) => `${n}-${tag}`);
   const resellers = await createTenantUsers(ks, names, opts.resellerPassword ?? 'demo', [
@@ -263,7 +304,7 @@ export async function useSwift(
     port: Number(new URL(swift.url).port),
     resellers,
     containerId: swift.containerId,
-    dispose: () => deleteTenantUsers(ks, resellers),
+    dispose: () => deleteTenantUsers(ks, resellers).finally(letGo),
   };
 }
 
@@ -322,6 +363,7 @@ export function computeBed(): Promise<BedInfo> {
 /** This file's members on the run's compute cloud. */
 export async function useCompute(opts: ComputeUse = {}): Promise<ComputeTenant> {
   const bed = await computeBed();
+  const letGo = await holdBed(bed.key, bed.containerId);
   const tag = tenantTag();
   const names = (opts.members ?? ['demo', 'alt_demo']).map((n) => `${n}-${tag}`);
   const members = await createTenantUsers(bed, names, opts.memberPassword ?? 'demo', ['member']);
@@ -337,6 +379,7 @@ export async function useCompute(opts: ComputeUse = {}): Promise<ComputeTenant> 
     sharedImages: images,
     projectResources: async (projects) => inventory(await adminSession(bed), projects),
     addNetworks: (users) => prepareComputeMembers(bed, users),
-    dispose: () => deleteTenantUsers(bed, members), // their networks stay with the bed
+    // Their networks stay with the bed.
+    dispose: () => deleteTenantUsers(bed, members).finally(letGo),
   };
 }

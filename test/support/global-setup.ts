@@ -50,11 +50,11 @@ export async function removeBeds(run: string): Promise<void> {
     return; // no engine: nothing was started
   }
   await Promise.all(
-    found.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => undefined),
-    ),
+    found.map(async (c) => {
+      const container = docker.getContainer(c.Id);
+      // A bed no file held at the end is paused (beds.ts holdBed): thawed first, so it stops as any other.
+      if (c.State === 'paused') await container.unpause().catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+    }),
   );
 }

@@ -256,21 +256,46 @@ export interface StartSpec {
   moreLogs?: (id: string) => Promise<string>;
 }
 
+/** Once healthy, a bed's HEALTHCHECK runs this seldom (its image's interval, 1-2 s, only while it starts). */
+const HEALTHY_PROBE_MS = 60_000;
+
+/**
+ * A bed's container whose HEALTHCHECK probes fast while it starts and seldom once healthy: the images'
+ * 1-2 s probes (a Python process and an exec each) cost a bed a quarter of a core while it idles, and a
+ * run keeps several beds (testcontainers' `withHealthCheck` has no start interval, Docker's API since 1.44
+ * has).
+ */
+class BedContainer extends GenericContainer {
+  withQuietHealthCheck(check: Docker.HealthConfig): this {
+    const interval = check.Interval ?? 0;
+    this.createOpts.Healthcheck = {
+      ...check,
+      Interval: HEALTHY_PROBE_MS * 1e6,
+      StartInterval: interval > 0 ? interval : 1e9,
+    };
+    return this;
+  }
+}
+
 /**
  * Starts a bed with testcontainers: a GenericContainer on the host network, healthy by its own
- * HEALTHCHECK (`Wait.forHealthCheck()`). A start that fails removes the container and rejects with its
- * log. Returns the container id.
+ * HEALTHCHECK (`Wait.forHealthCheck()`, probed seldom once healthy). A start that fails removes the
+ * container and rejects with its log. Returns the container id.
  */
 export async function startBedContainer(spec: StartSpec): Promise<string> {
   const marker = randomUUID();
-  let container = new GenericContainer(spec.image)
+  const image = await docker().getImage(spec.image).inspect();
+  const check = image.Config.Healthcheck;
+  if (!check?.Test?.length) throw new Error(`${spec.what}: the image ${spec.image} has no HEALTHCHECK`);
+  const container = new BedContainer(spec.image)
+    .withQuietHealthCheck(check)
     .withNetworkMode('host')
     .withEnvironment(spec.env)
     .withLabels({ [LABEL_TEST]: '1', [LABEL_SESSION]: testbedSession, [LABEL_START]: marker, ...spec.labels })
     .withWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(spec.healthyWithinMs);
-  if (spec.tmpfs) container = container.withTmpFs(spec.tmpfs);
-  if (spec.name) container = container.withName(spec.name);
+  if (spec.tmpfs) container.withTmpFs(spec.tmpfs);
+  if (spec.name) container.withName(spec.name);
   try {
     return (await container.start()).getId();
   } catch (error) {
@@ -289,6 +314,20 @@ export async function startBedContainer(spec: StartSpec): Promise<string> {
       cause: error,
     });
   }
+}
+
+/** Freezes a bed no file holds (beds.ts holdBed): its processes keep their state and take no CPU. */
+export async function pauseBedContainer(id: string): Promise<void> {
+  const c = docker().getContainer(id);
+  const { State } = await c.inspect();
+  if (State.Running && !State.Paused) await c.pause();
+}
+
+/** Thaws a bed for a file that holds it. */
+export async function unpauseBedContainer(id: string): Promise<void> {
+  const c = docker().getContainer(id);
+  const { State } = await c.inspect();
+  if (State.Paused) await c.unpause();
 }
 
 /** Keystone of a release, with no members of its own (files make theirs): one per run (beds.ts). */

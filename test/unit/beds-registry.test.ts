@@ -1,13 +1,13 @@
 /**
  * The run's bed registry (test/support/beds.ts): a bed is started once and found by every later file; a
  * start that failed is tried once, and every later file gets its error at once; two starts at the same
- * time start one bed.
+ * time start one bed; a bed runs while a file holds it and is paused while none does.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BEDS_DIR_VAR, BEDS_RUN_VAR, LABEL_BEDS_RUN, sharedBed } from '../support/beds.js';
+import { BEDS_DIR_VAR, BEDS_RUN_VAR, LABEL_BEDS_RUN, holdBed, sharedBed } from '../support/beds.js';
 
 describe('the bed registry', () => {
   let dir: string;
@@ -57,6 +57,27 @@ describe('the bed registry', () => {
       /the keystone-zed bed failed to start earlier in this run:\nKeystone \(zed\) did not start; its logs:\nport taken/,
     );
     expect(starts).toBe(1);
+  });
+
+  it('runs a bed while any file holds it and pauses it when the last lets go (twice is once)', async () => {
+    const journal: string[] = [];
+    const engine = {
+      pause: (id: string) => Promise.resolve(void journal.push(`pause ${id}`)),
+      unpause: (id: string) => Promise.resolve(void journal.push(`unpause ${id}`)),
+    };
+    const a = await holdBed('compute', 'c1', engine);
+    const b = await holdBed('compute', 'c1', engine);
+    const other = await holdBed('swift', 's1', engine);
+    expect(journal).toEqual(['unpause c1', 'unpause s1']);
+    await a();
+    await a();
+    expect(journal).toEqual(['unpause c1', 'unpause s1']);
+    await b();
+    expect(journal).toEqual(['unpause c1', 'unpause s1', 'pause c1']);
+    const c = await holdBed('compute', 'c1', engine);
+    expect(journal.at(-1)).toBe('unpause c1');
+    await Promise.all([c(), other()]);
+    expect(journal.slice(-2).sort()).toEqual(['pause c1', 'pause s1']);
   });
 
   it('says how to run when there is no registry', async () => {
