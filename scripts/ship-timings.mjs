@@ -4,7 +4,11 @@
  * the shipped default class times, src/tempest/data/timings.json, which balance a first run on a machine
  * that has measured nothing yet.
  *
- *   node scripts/ship-timings.mjs FILE_OR_FOLDER... [--out FILE] [--note TEXT]
+ *   node scripts/ship-timings.mjs FILE_OR_FOLDER... [--out FILE] [--note TEXT] [--scale]
+ *
+ * `--scale`: the inputs ran on a machine of another speed (a loaded CI machine, say): each input is first
+ * scaled by the median ratio shipped/measured over the classes it shares with the shipped file, so only
+ * the classes new to the file take its values, in the file's own scale (the schedule needs ratios).
  *
  * A folder stands for the *.json files in it. Per class, the median of the inputs replaces the shipped
  * value; classes no input has keep theirs. Only Tempest class ids (`tempest.api.x.test_y.ClassName`) and
@@ -23,7 +27,7 @@ export const CLASS_ID = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9
 
 function usage(message) {
   process.stderr.write(
-    `ship-timings: ${message}\nusage: node scripts/ship-timings.mjs FILE_OR_FOLDER... [--out FILE] [--note TEXT]\n`,
+    `ship-timings: ${message}\nusage: node scripts/ship-timings.mjs FILE_OR_FOLDER... [--out FILE] [--note TEXT] [--scale]\n`,
   );
   process.exit(2);
 }
@@ -32,9 +36,11 @@ function parseArgs(argv) {
   const inputs = [];
   let out = DEFAULT_OUT;
   let note;
+  let scale = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--out' || a === '--note') {
+    if (a === '--scale') scale = true;
+    else if (a === '--out' || a === '--note') {
       const v = argv[++i];
       if (v === undefined) usage(`${a} needs a value`);
       if (a === '--out') out = v;
@@ -43,7 +49,7 @@ function parseArgs(argv) {
     else inputs.push(a);
   }
   if (inputs.length === 0) usage('no timings files or folders given');
-  return { inputs, out, note };
+  return { inputs, out, note, scale };
 }
 
 function expand(inputs) {
@@ -78,6 +84,17 @@ const median = (values) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
+/** One cache in the shipped file's scale: times by the median ratio shipped/cache of their shared classes. */
+export function scaleToShipped(shipped, cache) {
+  const ratios = [...cache].filter(([cls]) => shipped[cls] > 0).map(([cls, ms]) => shipped[cls] / ms);
+  if (ratios.length === 0) return { classes: cache, factor: 1 };
+  const factor = median(ratios);
+  return {
+    classes: new Map([...cache].map(([cls, ms]) => [cls, Math.max(1, Math.round(ms * factor))])),
+    factor,
+  };
+}
+
 /** The shipped classes with every class of the inputs replaced by the median of its measurements. */
 export function mergeShipped(shipped, caches) {
   const samples = new Map();
@@ -89,7 +106,7 @@ export function mergeShipped(shipped, caches) {
 }
 
 function main() {
-  const { inputs, out, note } = parseArgs(process.argv.slice(2));
+  const { inputs, out, note, scale } = parseArgs(process.argv.slice(2));
   const files = expand(inputs);
   if (files.length === 0) usage('the folders hold no .json files');
   let current = { classes: {} };
@@ -98,17 +115,20 @@ function main() {
   } catch {
     // A missing output starts empty.
   }
-  const caches = [];
-  for (const file of files) {
-    const { classes, dropped } = readCacheFile(file);
-    caches.push(classes);
-    process.stderr.write(
-      `ship-timings: ${file}: ${classes.size} class(es)${dropped ? `, ${dropped} entr(ies) dropped` : ''}\n`,
-    );
-  }
   const shippedBefore = Object.entries(current.classes ?? {}).filter(
     ([cls, ms]) => CLASS_ID.test(cls) && typeof ms === 'number' && ms > 0,
   );
+  const caches = [];
+  for (const file of files) {
+    const read = readCacheFile(file);
+    const { classes, factor } = scale
+      ? scaleToShipped(Object.fromEntries(shippedBefore), read.classes)
+      : { classes: read.classes, factor: 1 };
+    caches.push(classes);
+    process.stderr.write(
+      `ship-timings: ${file}: ${classes.size} class(es)${read.dropped ? `, ${read.dropped} entr(ies) dropped` : ''}${scale ? `, scaled by ${factor.toFixed(3)}` : ''}\n`,
+    );
+  }
   const classes = mergeShipped(Object.fromEntries(shippedBefore), caches);
   const about = note ? `${ABOUT} ${note}` : (current.about ?? ABOUT);
   writeFileSync(out, `${JSON.stringify({ about, classes }, null, 2)}\n`);

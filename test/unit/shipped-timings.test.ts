@@ -102,6 +102,14 @@ describe('scripts/ship-timings.mjs', () => {
     );
   });
 
+  it("--scale: a slower machine's input takes the file's scale by the classes both have", () => {
+    // The input ran 4x slower (A and B shared: ratios 0.25 and 0.25): C, new, comes in at a quarter.
+    const before = { about: 'x', classes: { [A]: 100, [B]: 50 } };
+    const cache = { [A]: 400, [B]: 200, [C]: 1000 };
+    expect(run(before, [cache], ['--scale']).classes).toEqual({ [A]: 100, [B]: 50, [C]: 250 });
+    expect(run(before, [cache]).classes).toEqual({ [A]: 400, [B]: 200, [C]: 1000 });
+  });
+
   it('refuses a file that is not a timings file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcup-ship-'));
     writeFileSync(join(dir, 'x.json'), '{"tests": []}');
