@@ -35,6 +35,7 @@ import { authenticate } from '../../cloud/keystone.js';
 import { isRecord, projectSession, type ProjectSession } from '../../cloud/rest.js';
 import type { CleanupStack } from '../../core/cleanup.js';
 import { TcupError } from '../../core/errors.js';
+import { mapLimit } from '../../core/limit.js';
 import type { HttpClient } from '../../core/http.js';
 import type { Reporter } from '../../core/log.js';
 import type { Redactor } from '../../redaction/redactor.js';
@@ -45,6 +46,13 @@ import type { AccountWithRoles } from '../../tempest/plan.js';
 import type { ComputeOptions } from '../options.js';
 
 export type { ComputeOptions };
+
+/**
+ * Accounts looked at a few at a time (their sessions, inventories, images, networks): each look asks a
+ * dozen requests at once, and all of eight accounts at once timed out on a loaded two-core cloud
+ * ("cannot reach the compute API ... timed out").
+ */
+const ACCOUNTS_AT_ONCE = 3;
 
 export interface ComputeState {
   /** `section.key value` pairs for python-tempestconf (the user's --tempest-option still wins). */
@@ -86,7 +94,7 @@ export async function prepareCompute(
   const { reporter } = ctx;
   // Each request in flight listens on the run's signal: the inventory asks many at once.
   setMaxListeners(200, ctx.signal);
-  const sessions = await Promise.all(ctx.accounts.map((a) => sessionOf(ctx, a)));
+  const sessions = await mapLimit(ctx.accounts, ACCOUNTS_AT_ONCE, (a) => sessionOf(ctx, a));
   const first = sessions[0]!;
   const overrides: [string, string][] = [];
   const chosen: Record<string, unknown> = {};
@@ -96,7 +104,7 @@ export async function prepareCompute(
 
   // What the projects hold before anything is created (the image upload included).
   const before = new Map<string, Inventory>();
-  await Promise.all(sessions.map(async (s) => before.set(s.who, await takeInventory(s))));
+  await mapLimit(sessions, ACCOUNTS_AT_ONCE, async (s) => before.set(s.who, await takeInventory(s)));
   const held = [...before.values()].reduce((n, i) => n + countOf(i), 0);
   reporter.info(`the ${sessions.length} test project(s) hold ${held} resource(s) before the run: left alone`);
 
@@ -114,7 +122,7 @@ export async function prepareCompute(
       why = `uploaded from ${options.image} for this run (and a copy as the alt image); removed afterwards`;
     } else {
       // An image every account can boot: the intersection of what each sees.
-      const lists = await Promise.all(sessions.map((s) => listImages(s)));
+      const lists = await mapLimit(sessions, ACCOUNTS_AT_ONCE, (s) => listImages(s));
       const everyone = lists[0]!.filter((i) => lists.every((l) => l.some((x) => x.id === i.id)));
       ({ image, why } = chooseImage(everyone, options.image));
       imageAlt = chooseImageAlt(everyone, image);
@@ -182,10 +190,8 @@ export async function prepareCompute(
   let external: NetworkInfo | undefined;
   if (first.has('network')) {
     const perAccount = new Map<string, { projectId: string; networks: NetworkInfo[] }>();
-    await Promise.all(
-      sessions.map(async (s) =>
-        perAccount.set(s.who, { projectId: s.projectId, networks: await listNetworks(s) }),
-      ),
+    await mapLimit(sessions, ACCOUNTS_AT_ONCE, async (s) =>
+      perAccount.set(s.who, { projectId: s.projectId, networks: await listNetworks(s) }),
     );
     const choice = chooseNetworks(perAccount, {
       fixed: options.fixedNetwork,
@@ -238,13 +244,11 @@ export async function finishCompute(
   reporter: Reporter,
 ): Promise<Record<string, unknown>> {
   const left = new Map<string, Inventory>();
-  await Promise.all(
-    state.sessions.map(async (s) => {
-      const after = await takeInventory(s);
-      const extra = leftovers(state.before.get(s.who) ?? {}, after, state.uploaded);
-      if (countOf(extra) > 0) left.set(s.who, extra);
-    }),
-  );
+  await mapLimit(state.sessions, ACCOUNTS_AT_ONCE, async (s) => {
+    const after = await takeInventory(s);
+    const extra = leftovers(state.before.get(s.who) ?? {}, after, state.uploaded);
+    if (countOf(extra) > 0) left.set(s.who, extra);
+  });
   const total = [...left.values()].reduce((n, i) => n + countOf(i), 0);
   if (total === 0) {
     reporter.step('nothing left in the test projects');
