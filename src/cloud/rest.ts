@@ -38,6 +38,12 @@ export interface ProjectSession {
 export interface SessionOptions {
   http: HttpClient;
   token: string;
+  /**
+   * A new token for the same account (authenticating again with the credentials it holds): asked once,
+   * when an API answers 401 (a token expires after an hour by default, and a long run outlives it; a
+   * password change or an operator revokes it). The request is then sent again with the new token.
+   */
+  renew?: (() => Promise<string>) | undefined;
   catalog: readonly CatalogEntry[];
   projectId: string;
   who: string;
@@ -83,8 +89,18 @@ export function projectSession(o: SessionOptions): ProjectSession {
     if (!url) throw new TcupError('RUN_FAILED', `the catalog of ${o.who} has no ${kind} service`);
     return url;
   };
+  let token = o.token;
+  /** The one renewal (shared by the requests that met the 401 together); a failed one is not retried. */
+  let renewal: Promise<string | undefined> | undefined;
+  const renewOnce = (stale: string): Promise<string | undefined> => {
+    if (!o.renew) return Promise.resolve(undefined);
+    renewal ??= o.renew().then(
+      (fresh) => (token = fresh),
+      () => undefined,
+    );
+    return renewal.then((fresh) => (fresh === stale ? undefined : fresh));
+  };
   const headers = (extra: Record<string, string> = {}) => ({
-    'x-auth-token': o.token,
     accept: 'application/json',
     ...extra,
   });
@@ -95,13 +111,20 @@ export function projectSession(o: SessionOptions): ProjectSession {
     init: { headers: Record<string, string>; body?: string | Buffer },
   ) => {
     const url = base(kind) + path;
-    try {
-      return await o.http.request(url, {
+    const send = (with_: string) =>
+      o.http.request(url, {
         method,
         ...init,
+        headers: { ...init.headers, 'x-auth-token': with_ },
         retries: method === 'GET' ? 2 : 0,
         ...(o.signal ? { signal: o.signal } : {}),
       });
+    try {
+      const used = token;
+      const res = await send(used);
+      if (res.status !== 401) return res;
+      const fresh = await renewOnce(used);
+      return fresh === undefined ? res : await send(fresh);
     } catch (error) {
       if (o.signal?.aborted) throw error;
       throw new TcupError(
@@ -123,7 +146,11 @@ export function projectSession(o: SessionOptions): ProjectSession {
         throw new TcupError(
           'RUN_FAILED',
           `the ${kind} API answered HTTP ${res.status} to GET ${path.split('?')[0]} as ${o.who}`,
-          res.status === 401 || res.status === 403 ? 'check the account’s role in its project' : undefined,
+          res.status === 401 && o.renew
+            ? 'the account logged in again and was still refused: check that it is enabled and its password unchanged'
+            : res.status === 401 || res.status === 403
+              ? 'check the account’s role in its project'
+              : undefined,
         );
       try {
         return JSON.parse(res.text) as unknown;

@@ -9,7 +9,7 @@ import { createCleanupStack } from '../core/cleanup.js';
 import { pingEngine } from '../engine/engine.js';
 import { listInstalledTests, reapOrphans } from '../engine/container.js';
 import { isOrphaned, newSession } from '../core/session.js';
-import { EXIT_CODES, EXIT_OK } from '../core/errors.js';
+import { EXIT_CODES, EXIT_OK, TcupError } from '../core/errors.js';
 import { createReporter } from '../core/log.js';
 import { buildRefstackDocument, type TestResult } from '../results/tests.js';
 import { createResultsDir, defaultResultsDir, writeResultsFolder } from '../results/folder.js';
@@ -215,31 +215,48 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       throw error;
     });
 
-    // 7. Results on disk before anything else can fail; then the verdict and the upload.
+    // 7. Results on disk before anything else can fail or talk to the cloud again; then what the run
+    // left in the test projects (written into the results when known), and the upload.
     if (planned) await keepTimings(planned, run.tests, reporter);
-    const cloudAfter = compute ? await finishCompute(compute, computeOptions, reporter) : undefined;
     const verdict = judge(selection, matched, run.tests, reporter);
     const explained = compute ? explainNotPassing(selection, verdict.tests, reporter) : undefined;
     const refstack = buildRefstackDocument(verdict.tests, accounts.cpid, run.durationMs / 1000);
-    const written = await writeResultsFolder(
-      resultsDir,
-      {
-        files: run.files,
-        tests: verdict.tests,
-        // A standard (scs-0128) is no RefStack guideline: no refstack.json, so `tcup upload` has nothing.
-        ...(selection.standard ? {} : { refstack }),
-        summary: {
-          ...verdict.summary,
-          run: { ...runFacts, durationSeconds: Math.round(run.durationMs) / 1000 },
-          ...(compute ? { compute: { ...compute.chosen, ...cloudAfter, explained } } : {}),
+    const save = (cloudAfter?: Record<string, unknown>) =>
+      writeResultsFolder(
+        resultsDir,
+        {
+          files: run.files,
+          tests: verdict.tests,
+          // A standard (scs-0128) is no RefStack guideline: no refstack.json, so `tcup upload` has nothing.
+          ...(selection.standard ? {} : { refstack }),
+          summary: {
+            ...verdict.summary,
+            run: { ...runFacts, durationSeconds: Math.round(run.durationMs) / 1000 },
+            ...(compute ? { compute: { ...compute.chosen, ...cloudAfter, explained } } : {}),
+          },
+          missing: matched.missing,
+          log: reporter.transcript(),
+          report: renderFolderReport,
         },
-        missing: matched.missing,
-        log: reporter.transcript(),
-        report: renderFolderReport,
-      },
-      redactor,
-      redactor.secrets(),
-    );
+        redactor,
+        redactor.secrets(),
+      );
+    let written = await save();
+    if (compute) {
+      try {
+        written = await save(await finishCompute(compute, computeOptions, reporter));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The verdict stands: the tests ran. What the run left could not be looked at (or removed).
+        const e = error instanceof TcupError ? error : undefined;
+        reporter.warn(
+          `${e?.message ?? String(error)}: what the run left in the test projects was not checked${
+            computeOptions.cleanupCloud ? ' nor removed' : ''
+          }; the results are kept${e?.hint ? ` (${e.hint})` : ''}`,
+        );
+        written = await save({ leftoversError: e?.message ?? String(error) });
+      }
+    }
     reporter.step(`results in ${resultsDir} (${written.join(', ')})`);
     // Interrupted after the tests: the results are on disk; nothing more (no upload, no question).
     check();

@@ -425,13 +425,19 @@ async function sessionOf(ctx: Context, a: AccountWithRoles): Promise<ProjectSess
     userDomainName: a.userDomainName ?? a.domainName ?? c.userDomainName ?? 'Default',
     projectDomainName: a.projectDomainName ?? a.domainName ?? c.projectDomainName ?? 'Default',
   };
-  const auth = await authenticate(ctx.http, creds, { signal: ctx.signal });
-  ctx.redactor.add(auth.token);
+  const login = async () => {
+    const auth = await authenticate(ctx.http, creds, { signal: ctx.signal });
+    ctx.redactor.add(auth.token);
+    return auth;
+  };
+  const auth = await login();
   if (!auth.projectId)
     throw new TcupError('CREDENTIALS', `account ${a.username} has no project`, 'give each account a project');
   return projectSession({
     http: ctx.http,
     token: auth.token,
+    // A token refused after a long run (expired, revoked): the account logs in again, once.
+    renew: async () => (await login()).token,
     catalog: auth.catalog,
     projectId: auth.projectId,
     who: a.username,
