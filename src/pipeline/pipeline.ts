@@ -144,6 +144,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       userOptions: [...(compute?.overrides ?? []), ...options.tempestOptions],
       tempest: image.variant.id,
+      tempestVersion: image.variant.tempest,
       tests: matched.ids,
     });
     reporter.step(
@@ -166,7 +167,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
     const request: RequestFields = {
       mode: options.debug ? 'debug' : 'run',
       cloud: containerCloud(cloud),
-      accounts: plan.accounts.map(accountForTempest),
+      accounts: plan.accountsFile.map(accountForTempest),
       tempestconf: plan.overrides,
       tests: matched.ids,
       concurrency: plan.concurrency,
@@ -276,7 +277,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
 }
 
 function accountForTempest(
-  a: ReturnType<typeof planTempest>['accounts'][number],
+  a: ReturnType<typeof planTempest>['accountsFile'][number],
 ): RequestFields['accounts'][number] {
   return {
     username: a.username,

@@ -3,10 +3,12 @@
  * decide the object-storage operator and reseller-admin roles and `auth.tempest_roles`; the number of
  * accounts decides the concurrency; the first account's token its domain for
  * `identity.default_domain_id`; the Tempest variant and the selected tests the settings only one Tempest
- * has (`compute-feature-enabled.xenapi_apis`, Tempest 33 only: removed in 39). The user's
- * --tempest-option values win over everything here.
+ * has (`compute-feature-enabled.xenapi_apis`, Tempest 33 only: removed in 39); and, for a Tempest that
+ * takes a project reader from the primary's project (47), a reader twin of each member account in the
+ * accounts file (src/tempest/readers.ts). The user's --tempest-option values win over everything here.
  */
 import { TcupError } from '../core/errors.js';
+import { needsReaderTwins, withReaderTwins } from './readers.js';
 
 export interface AccountWithRoles {
   username: string;
@@ -27,6 +29,8 @@ export interface AccountWithRoles {
    * domain Keystone's default policy lets a non-admin read.
    */
   scopeDomainId?: string;
+  /** The id of the project the account's token is scoped to (`token.project.id`). */
+  scopeProjectId?: string;
 }
 
 export interface PlannedAccount extends Omit<AccountWithRoles, 'roles'> {
@@ -34,7 +38,10 @@ export interface PlannedAccount extends Omit<AccountWithRoles, 'roles'> {
 }
 
 export interface TempestPlan {
+  /** The accounts as planned, one per account given. */
   accounts: PlannedAccount[];
+  /** Tempest's accounts.yaml, in order: `accounts`, then the reader twins where the Tempest needs them. */
+  accountsFile: PlannedAccount[];
   concurrency: number;
   /** `section.key value` pairs for python-tempestconf, in order. */
   overrides: [string, string][];
@@ -51,6 +58,8 @@ export interface PlanOptions {
   userOptions?: readonly [string, string][];
   /** The Tempest variant that runs ("47", "43", "33"). */
   tempest?: string;
+  /** Its Tempest's version ("47.0.0"). */
+  tempestVersion?: string;
   /** The test ids that run. */
   tests?: readonly string[];
 }
@@ -97,6 +106,9 @@ export function planTempest(accounts: readonly AccountWithRoles[], options: Plan
       `concurrency ${options.concurrency} is more than the accounts allow (${workers}: two accounts per worker, one reseller admin each); some classes may fail with "Insufficient number of users provided"`,
     );
 
+  const readers = needsReaderTwins(options.tempestVersion) ? withReaderTwins(planned) : undefined;
+  if (readers) notes.push(...readers.notes);
+
   const overrides: [string, string][] = [];
   if (operatorRole) {
     overrides.push(['auth.tempest_roles', operatorRole], ['object-storage.operator_role', operatorRole]);
@@ -109,6 +121,16 @@ export function planTempest(accounts: readonly AccountWithRoles[], options: Plan
       overrides.push([key, value]);
       choices.push(`${key}=${value}: ${why}`);
     }
+  if (readers && readers.twinned.length > 0) {
+    choices.push(
+      `accounts file: ${readers.twinned.length} member account(s) listed again with the role reader (${listed(readers.twinned)}): Tempest ${options.tempestVersion} takes each class's project reader from its primary's project, and their tokens carry reader (Keystone's member implies it)`,
+    );
+    const scoped = user.filter(([k, v]) => /^enforce_scope\./.test(k) && /^true$/i.test(v)).map(([k]) => k);
+    if (scoped.length > 0)
+      notes.push(
+        `${scoped.join(', ')} with reader twins: Tempest's project-reader calls run with a member's token, so they do not show what a reader-only user may not do`,
+      );
+  }
   // Tempest refuses an accounts file whose types name a role it has not been told.
   const roleFor = {
     operator: 'object-storage.operator_role',
@@ -125,6 +147,7 @@ export function planTempest(accounts: readonly AccountWithRoles[], options: Plan
         );
   return {
     accounts: planned,
+    accountsFile: readers?.accounts ?? planned,
     concurrency,
     overrides: [...overrides.filter(([k]) => !userKeys.has(k)), ...user],
     ...(operatorRole ? { operatorRole } : {}),
@@ -177,6 +200,10 @@ function commonRole(members: readonly AccountWithRoles[]): string | undefined {
     shared.find((r) => !/^(admin|reader)$/i.test(r))
   );
 }
+
+/** "a, b, c" or "a, b, c and 5 more". */
+const listed = (names: readonly string[], max = 3): string =>
+  names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 
 /** Parses `section.key=value` (the value may hold `=`). */
 export function parseTempestOption(text: string): [string, string] | undefined {

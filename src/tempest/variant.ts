@@ -287,8 +287,9 @@ function variantFor(guess: ReleaseGuess): { variant: TempestVariant; rule: strin
       : [releaseIndex(guess.than) + (guess.kind === 'older' ? -1 : 1)];
   const scored = VARIANTS.map((v) => ({ v, d: Math.min(...at.map((i) => distance(v, i))) }));
   // Of the Tempests that support it, the one made for it (the oldest; VARIANTS is newest first): Tempest 47
-  // runs the compute tests only with a project reader beside each pre-provisioned account, which tcup's
-  // accounts do not have yet ("Insufficient number of users provided"), so a 2025.1 cloud keeps 43.
+  // runs the compute tests only with a project reader beside each pre-provisioned account; tcup lists each
+  // member again as that reader (src/tempest/readers.ts), not yet shown on a live 2025.1 cloud, so a 2025.1
+  // cloud keeps 43.
   const best = scored.reduce((a, b) => (b.d < a.d || (b.d === 0 && a.d === 0) ? b : a));
   const what = guess.kind === 'releases' ? guess.releases.join(' or ') : `${guess.kind} than ${guess.than}`;
   return {

@@ -4,7 +4,15 @@
  * case checks the exit code, the one `✖` sentence, what was made and removed on the engine and in
  * which order, and which results are on disk (a step after the tests fails: they are there already).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -673,6 +681,50 @@ describe('Tempest 47 wired through the run (stand-in engine)', () => {
     expect(facts.patches).toEqual(variantPatches(variantById('47')!).map((p) => p.name));
     expectClean(r);
   });
+
+  it.each([
+    ['47', 4],
+    ['43', 2],
+  ] as const)(
+    '--accounts with two members whose tokens carry reader: Tempest %s gets %i entries',
+    async (tempest, entries) => {
+      const file = join(ROOT, `accounts-${tempest}.yaml`);
+      const accounts = ['demo', 'alt_demo'].map((u) => ({
+        username: u,
+        password: PASSWORD,
+        project_name: u,
+        domain_name: 'Default',
+      }));
+      writeFileSync(file, JSON.stringify(accounts)); // JSON is YAML
+      const withReader = (res: HttpResponse): HttpResponse => {
+        const body = JSON.parse(res.text) as { token: { roles: { id: string; name: string }[] } };
+        body.token.roles.push({ id: 'r2', name: 'reader' });
+        return { ...res, text: JSON.stringify(body) };
+      };
+      const r = await run({
+        name: `reader twins ${tempest}`,
+        options: { tempest, accountsFile: file },
+        http: () => (url, req) =>
+          url === `${AUTH_URL}/auth/tokens` ? withReader(keystoneToken(req, AUTH_URL)) : undefined,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const sent = r.requests.at(-1)?.accounts.map((a) => [a.username, a.roles, a.project_id]);
+      const members = [
+        ['demo', ['member', 'reader'], undefined],
+        ['alt_demo', ['member', 'reader'], undefined],
+      ];
+      const twins = [
+        ['demo', ['reader'], 'pid-demo'],
+        ['alt_demo', ['reader'], 'pid-alt_demo'],
+      ];
+      expect(sent).toEqual(tempest === '47' ? [...members, ...twins] : members);
+      expect(sent).toHaveLength(entries);
+      expect(r.stderr).toMatch(/› 2 account\(s\); operator role member/);
+      const listed = (summaryOf(r).run.tempestChoices ?? []).filter((c) => c.startsWith('accounts file: '));
+      expect(listed).toHaveLength(tempest === '47' ? 1 : 0);
+      expectClean(r);
+    },
+  );
 
   it('records the backports of the Tempest it ran (43: the floating-IP one)', async () => {
     const r = await run({ name: 'tempest 43' });

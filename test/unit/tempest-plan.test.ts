@@ -144,3 +144,42 @@ describe("settings from the accounts' tokens and the Tempest", () => {
     expect(plan.choices).toEqual([]);
   });
 });
+
+describe('reader twins in the accounts file, by Tempest', () => {
+  const scoped = members.map((a) => ({ ...a, scopeProjectId: `pid-${a.username}` }));
+  const VARIANTS = { '47': '47.0.0', '43': '43.0.0', '33': '33.0.0' } as const;
+  it.each([
+    ['47', 8, true],
+    ['43', 4, false],
+    ['33', 4, false],
+  ] as const)('Tempest %s: %i entries, twins %s', (id, entries, twins) => {
+    const plan = planTempest(scoped, { tempest: id, tempestVersion: VARIANTS[id] });
+    expect(plan.accountsFile).toHaveLength(entries);
+    expect(plan.accounts, 'the accounts as given').toHaveLength(4);
+    expect(plan.concurrency, 'twins are no accounts of their own').toBe(2);
+    expect(plan.choices.some((c) => c.startsWith('accounts file: '))).toBe(twins);
+    if (!twins) expect(plan.accountsFile).toEqual(plan.accounts);
+  });
+
+  it('says which accounts it listed again, and why', () => {
+    const plan = planTempest(scoped, { tempest: '47', tempestVersion: '47.0.0' });
+    expect(plan.choices).toContainEqual(
+      expect.stringMatching(
+        /^accounts file: 4 member account\(s\) listed again with the role reader \(demo, alt_demo, demo2 and 1 more\): Tempest 47\.0\.0 takes each class's project reader from its primary's project/,
+      ),
+    );
+    expect(plan.accountsFile.slice(4).map((a) => [a.username, a.roles, a.projectId])).toEqual(
+      members.map((a) => [a.username, ['reader'], `pid-${a.username}`]),
+    );
+  });
+
+  it('warns that reader calls run with a member token when the user turns enforce_scope on', () => {
+    const notes = (value: string) =>
+      planTempest(scoped, {
+        tempestVersion: '47.0.0',
+        userOptions: [['enforce_scope.nova', value]],
+      }).notes.join('\n');
+    expect(notes('true')).toMatch(/enforce_scope\.nova with reader twins: .*member's token/);
+    expect(notes('false')).not.toMatch(/reader twins/);
+  });
+});

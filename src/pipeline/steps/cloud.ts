@@ -13,7 +13,7 @@ import {
 } from '../../cloud/credentials.js';
 import { TcupError } from '../../core/errors.js';
 import type { HttpClient } from '../../core/http.js';
-import { authenticate, type CatalogEntry } from '../../cloud/keystone.js';
+import { authenticate, type CatalogEntry, type KeystoneToken } from '../../cloud/keystone.js';
 import type { Reporter } from '../../core/log.js';
 import { askPassword, readSecretFromStream } from '../../core/prompt.js';
 import type { Deps } from '../options.js';
@@ -148,7 +148,7 @@ export async function checkAccounts(
           throw error;
         });
         deps.redactor.add(auth.token);
-        return toAccountWithRoles(account, auth.roles, auth.scopeDomainId);
+        return toAccountWithRoles(account, auth);
       }),
     );
   } else {
@@ -168,6 +168,7 @@ export async function checkAccounts(
         ...(c.userDomainName ? { userDomainName: c.userDomainName } : {}),
         ...(c.projectDomainName ? { projectDomainName: c.projectDomainName } : {}),
         ...(main.scopeDomainId ? { scopeDomainId: main.scopeDomainId } : {}),
+        ...(main.projectId ? { scopeProjectId: main.projectId } : {}),
         roles: main.roles,
       },
     ];
@@ -199,7 +200,10 @@ function accountCredentials(account: Account, base: Credentials): Credentials {
   };
 }
 
-function toAccountWithRoles(account: Account, roles: string[], scopeDomainId?: string): AccountWithRoles {
+function toAccountWithRoles(
+  account: Account,
+  { roles, scopeDomainId, projectId }: Pick<KeystoneToken, 'roles' | 'scopeDomainId' | 'projectId'>,
+): AccountWithRoles {
   return {
     username: account.username,
     password: account.password ?? '',
@@ -211,6 +215,7 @@ function toAccountWithRoles(account: Account, roles: string[], scopeDomainId?: s
     ...(account.types ? { types: account.types } : {}),
     ...(account.resources ? { resources: account.resources } : {}),
     ...(scopeDomainId ? { scopeDomainId } : {}),
+    ...(projectId ? { scopeProjectId: projectId } : {}),
     roles,
   };
 }
