@@ -192,6 +192,28 @@ export async function holdBed(
   };
 }
 
+/**
+ * Holds a Keystone (or the compute bed) and the Swift registered in its catalog, if one was started:
+ * a paused Swift still accepts connections (the kernel answers for it) and never replies, so a client
+ * that follows the catalog (python-tempestconf) would wait forever.
+ */
+async function holdWithSwift(bed: BedInfo): Promise<() => Promise<void>> {
+  const letGoBed = await holdBed(bed.key, bed.containerId);
+  const swift = registeredSwift(bed.key);
+  const letGoSwift = swift ? await holdBed(swift.key, swift.containerId) : undefined;
+  return async () => {
+    await letGoSwift?.();
+    await letGoBed();
+  };
+}
+
+/** The Swift started beside a Keystone bed in this run, from the registry; none if there is none yet. */
+function registeredSwift(keystoneKey: string): BedInfo | undefined {
+  const file = join(registry().dir, `swift-on-${keystoneKey}.json`);
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as BedRecord<BedInfo>).info;
+}
+
 /** A short tag for one file's users: `demo` becomes `demo-k3f9a`. */
 function tenantTag(): string {
   return randomBytes(3).toString('hex');
@@ -237,7 +259,7 @@ export function keystoneBed(release: TestbedRelease = 'zed', swift = false): Pro
 export async function useKeystone(opts: KeystoneUse = {}): Promise<KeystoneTenant> {
   const release = opts.release ?? 'zed';
   const bed = await keystoneBed(release, opts.swift);
-  const letGo = await holdBed(bed.key, bed.containerId);
+  const letGo = await holdWithSwift(bed);
   const tag = tenantTag();
   const names = (opts.members ?? ['demo', 'alt_demo', 'demo2', 'alt_demo2']).map((n) => `${n}-${tag}`);
   const members = await createTenantUsers(bed, names, opts.memberPassword ?? 'demo', ['member']);
@@ -363,7 +385,7 @@ export function computeBed(): Promise<BedInfo> {
 /** This file's members on the run's compute cloud. */
 export async function useCompute(opts: ComputeUse = {}): Promise<ComputeTenant> {
   const bed = await computeBed();
-  const letGo = await holdBed(bed.key, bed.containerId);
+  const letGo = await holdWithSwift(bed);
   const tag = tenantTag();
   const names = (opts.members ?? ['demo', 'alt_demo']).map((n) => `${n}-${tag}`);
   const members = await createTenantUsers(bed, names, opts.memberPassword ?? 'demo', ['member']);
