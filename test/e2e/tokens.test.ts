@@ -1,12 +1,14 @@
 /**
- * A token that stops working during a run, as an operator makes it happen, on the compute bed: tcup's
- * look at the test projects after the run must not lose the results. Two runs of one small capability
- * with an accounts file and --cleanup-cloud; once the schedule is printed (tcup's per-account sessions
- * are made, Tempest has not started):
- * - the accounts are disabled and enabled again (Keystone revokes their tokens): after the run tcup's
- *   calls meet 401, each account logs in again once, and the run ends as any other;
- * - the first account's password is changed: it cannot log in again, so tcup names the refusal, says
- *   what was not checked, and the verdict and every result are on disk all the same.
+ * Tokens revoked during a run, as an operator makes it happen, on the compute bed: once the schedule is
+ * printed (tcup's per-account sessions are made, Tempest has not started) the accounts are disabled and
+ * enabled again (Keystone revokes their tokens). The run, tcup's look at the test projects after it and
+ * --cleanup-cloud end as in any run, and nothing is lost.
+ *
+ * What this cannot show here: the bed's services cache a token's validation for five minutes
+ * (keystonemiddleware's token_cache_time), so a run this short may never meet the 401 that a long run on
+ * a real cloud meets. The answer to a 401 (log in again once, send again; a second refusal named, the
+ * results kept) is unit-tested in test/unit/session-renew.test.ts, and the results are written before
+ * the look after the run (src/pipeline/pipeline.ts, step 7).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +21,6 @@ import { api } from '../support/rest.js';
 import { adminSession, describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
 
 const PASSWORD = `t0ken "pw" #x: %(y)s $z ü`;
-const CHANGED = `${PASSWORD} changed`;
 const RUN_MS = 20 * 60_000;
 const { launch, containers: tcupContainers } = trackedLaunches();
 
@@ -29,14 +30,11 @@ interface Summary {
   compute: { leftovers?: Record<string, unknown>; leftoversError?: string };
 }
 
-describeDocker('a token revoked during a run, as an operator would', () => {
+describeDocker('tokens revoked during a run, as an operator would', () => {
   let bed: ComputeTenant;
   let revoked: LauncherRun;
-  let changed: LauncherRun;
   let revokedDir: string;
-  let changedDir: string;
   let revokedAt: number | undefined;
-  let changedAt: number | undefined;
 
   beforeAll(
     async () => {
@@ -98,20 +96,6 @@ describeDocker('a token revoked during a run, as an operator would', () => {
         onSpawn: revoke.onSpawn,
       });
       revokedAt = revoke.fired();
-
-      const change = when(/schedule: /, async () => {
-        const { admin, ids } = await userIds([member]);
-        for (const id of ids)
-          await api(admin, 'identity', 'PATCH', `/users/${id}`, { user: { password: CHANGED } });
-      });
-      changedDir = join(dir, 'changed');
-      changed = await launch(launcher, args(changedDir), {
-        cwd: dir,
-        env,
-        timeoutMs: RUN_MS,
-        onSpawn: change.onSpawn,
-      });
-      changedAt = change.fired();
     },
     2 * RUN_MS + 300_000,
   );
@@ -126,7 +110,7 @@ describeDocker('a token revoked during a run, as an operator would', () => {
     return JSON.parse(readFileSync(file, 'utf8')) as Summary;
   };
 
-  it('tokens revoked: tcup logs in again after the run and ends as any run does', () => {
+  it('the run, the look after it and --cleanup-cloud end as in any run', () => {
     expect(revokedAt, revoked.stderr).toBeDefined();
     const summary = summaryOf(revokedDir, revoked);
     expect(revoked.stderr).not.toMatch(/HTTP 401/);
@@ -137,25 +121,10 @@ describeDocker('a token revoked during a run, as an operator would', () => {
     expect(revoked.code, revoked.stderr).toBe(0);
   });
 
-  it('password changed: the refusal named, what was not checked said, the verdict and results kept', () => {
-    expect(changedAt, changed.stderr).toBeDefined();
-    const out = changed.stderr;
-    expect(out).toMatch(
-      /answered HTTP 401 to GET \S+ as demo-\w+: what the run left in the test projects was not checked nor removed; the results are kept \(the account logged in again and was still refused/,
-    );
-    const summary = summaryOf(changedDir, changed);
-    expect(summary.compute.leftoversError).toMatch(/HTTP 401/);
-    for (const f of ['results.subunit', 'tests.json', 'junit.xml', 'refstack.json', 'report.html'])
-      expect(existsSync(join(changedDir, f)), f).toBe(true);
-    // The verdict line is there, and the exit code is the verdict's (Tempest's own logins fail too).
-    expect(out).toMatch(/2020\.06 compute required: |OpenStack Powered Compute 2020\.06: /);
-    expect(changed.code, out).toBe(summary.compliant ? 0 : 9);
-  });
-
   it('leaves no tcup container, and never shows a password', () => {
     expect(tcupContainers()).toBe('');
-    for (const run of [revoked, changed])
-      for (const secret of [PASSWORD, CHANGED]) {
+    for (const run of [revoked])
+      for (const secret of [PASSWORD]) {
         expect(run.stdout + run.stderr).not.toContain(secret);
         expect(run.argvSeen.join('\n')).not.toContain(secret);
       }
