@@ -18,14 +18,20 @@
  * The compute bed is the run's (test/support/beds.ts): started by the first file that needs it, on fixed
  * ports, one per machine.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { type ProjectResources } from '../support/compute-testbed.js';
+import {
+  expectCleanedUp,
+  readSummary,
+  tcupContainers,
+  type Explained,
+  type GuidelineSummary as Guideline,
+  type RunFacts,
+} from '../support/summary.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import { describeDocker, requireDocker } from '../support/testbed.js';
+import { accountsYaml, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
@@ -52,17 +58,6 @@ const RUN_MS = 40 * 60_000;
 /** The two tests that log into a guest over SSH: skipped without --validation (a fake hypervisor has no guest). */
 const GUEST_LOGIN = /test_host_name_is_same_as_server_name|test_verify_created_server_vcpus/;
 
-const tcupContainers = () =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
-
-interface Explained {
-  capability?: string;
-  test: string;
-  status: string;
-  reason?: string;
-  what?: string;
-}
-
 interface Compute {
   image: { id: string; name: string; uploaded: boolean };
   flavor: { name: string };
@@ -77,20 +72,7 @@ interface Compute {
   explained: Explained[];
 }
 
-interface Run {
-  tempestVersion: string;
-  patches: string[];
-}
-
-interface GuidelineSummary {
-  compliant: boolean;
-  passedCapabilities: number;
-  totalCapabilities: number;
-  failing: string[];
-  counts: { tests: number; passed: number; failed: number; skipped: number; notRun: number };
-  compute: Compute;
-  run: Run;
-}
+type GuidelineSummary = Guideline<Compute> & { run: RunFacts };
 
 interface StandardSummary {
   result: 'compliant' | 'tentative' | 'not-compliant';
@@ -107,23 +89,7 @@ interface StandardSummary {
   failedTests: { name: string; reason?: string }[];
   failedFixtures: { name: string; reason?: string }[];
   compute: Compute;
-  run: Run;
-}
-
-const readSummary = <T>(dir: string, run: LauncherRun): T => {
-  const file = join(dir, 'summary.json');
-  if (!existsSync(file)) throw new Error(`no summary.json (exit ${run.code}):\n${run.stderr}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-};
-
-/** What the run left was reported by type and id, and --cleanup-cloud deleted exactly that. */
-function expectCleanedUp(out: string, compute: Compute): void {
-  const left = compute.leftovers;
-  if (Object.keys(left).length > 0) {
-    expect(out).toMatch(/the run left \d+ resource\(s\) in the test projects/);
-    expect(compute.deleted).toEqual(left);
-    expect(compute.failedToDelete).toEqual({});
-  } else expect(out).toMatch(/nothing left in the test projects/);
+  run: RunFacts;
 }
 
 describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compute test bed', () => {
@@ -157,29 +123,10 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
       beforeOther = await bed.projectResources(otherProjects);
 
       const { dir, launcher } = launcherInEmptyDir();
-      const accountsOf = (t: ComputeTenant) =>
-        renderAccountsYaml(
-          t.members.map((m) => ({
-            username: m.username,
-            password: m.password,
-            projectName: m.project,
-            domainName: 'Default',
-          })),
-        );
-      writeFileSync(join(dir, 'scs.yaml'), accountsOf(bed));
-      writeFileSync(join(dir, 'target.yaml'), accountsOf(other));
+      writeFileSync(join(dir, 'scs.yaml'), accountsYaml(bed.members));
+      writeFileSync(join(dir, 'target.yaml'), accountsYaml(other.members));
       writeFileSync(join(dir, 'disk.raw'), Buffer.alloc(1 << 20));
-      const envOf = (t: ComputeTenant) => {
-        const member = t.members[0]!;
-        return {
-          OS_AUTH_URL: t.authUrl,
-          OS_USERNAME: member.username,
-          OS_PASSWORD: member.password,
-          OS_PROJECT_NAME: member.project,
-          OS_USER_DOMAIN_NAME: 'Default',
-          OS_PROJECT_DOMAIN_NAME: 'Default',
-        };
-      };
+      const envOf = (t: ComputeTenant) => openrcEnv(t, t.members[0]!);
       scsDir = join(dir, 'scs');
       fullDir = join(dir, 'full');
       singleDir = join(dir, 'single');

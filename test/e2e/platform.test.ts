@@ -8,14 +8,13 @@
  * full platform run here would repeat both for half an hour of CI. With --cleanup-cloud: afterwards nothing
  * is left on the engine nor in the test projects (checked as admin through the APIs).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { type ProjectResources } from '../support/compute-testbed.js';
+import { expectCleanedUp, readSummary, tcupContainers, type GuidelineSummary } from '../support/summary.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import { describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
+import { accountsYaml, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type ComputeTenant, type SwiftTenant, useCompute, useSwift } from '../support/beds.js';
 
 const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
@@ -37,58 +36,6 @@ const PLATFORM_CAPABILITIES = [
 ];
 const RUN_MS = 40 * 60_000;
 
-const tcupContainers = () =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
-
-interface Explained {
-  capability?: string;
-  test: string;
-  status: string;
-  reason?: string;
-  what?: string;
-}
-
-interface Compute {
-  leftovers: Record<string, unknown>;
-  deleted?: Record<string, unknown>;
-  failedToDelete?: Record<string, unknown>;
-  explained: Explained[];
-}
-
-interface GuidelineSummary {
-  compliant: boolean;
-  passedCapabilities: number;
-  totalCapabilities: number;
-  failing: string[];
-  counts: { tests: number; passed: number; failed: number; skipped: number; notRun: number };
-  compute: Compute;
-}
-
-const readSummary = <T>(dir: string, run: LauncherRun): T => {
-  const file = join(dir, 'summary.json');
-  if (!existsSync(file)) throw new Error(`no summary.json (exit ${run.code}):\n${run.stderr}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-};
-const asAccounts = (users: readonly TestbedUser[]) =>
-  renderAccountsYaml(
-    users.map((u) => ({
-      username: u.username,
-      password: u.password,
-      projectName: u.project,
-      domainName: 'Default',
-    })),
-  );
-
-/** What the run left was reported by type and id, and --cleanup-cloud deleted exactly that. */
-function expectCleanedUp(out: string, compute: Compute): void {
-  const left = compute.leftovers;
-  if (Object.keys(left).length > 0) {
-    expect(out).toMatch(/the run left \d+ resource\(s\) in the test projects/);
-    expect(compute.deleted).toEqual(left);
-    expect(compute.failedToDelete).toEqual({});
-  } else expect(out).toMatch(/nothing left in the test projects/);
-}
-
 describeDocker('OpenStack Powered Platform 2020.06 against the compute test bed and Swift', () => {
   let bed: ComputeTenant;
   let swift: SwiftTenant;
@@ -108,16 +55,8 @@ describeDocker('OpenStack Powered Platform 2020.06 against the compute test bed 
     before = await bed.projectResources(projects);
 
     const { dir, launcher } = launcherInEmptyDir();
-    writeFileSync(join(dir, 'platform.yaml'), asAccounts([...bed.members, ...swift.resellers]));
-    const member = bed.members[0]!;
-    const env = {
-      OS_AUTH_URL: bed.authUrl,
-      OS_USERNAME: member.username,
-      OS_PASSWORD: member.password,
-      OS_PROJECT_NAME: member.project,
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-    };
+    writeFileSync(join(dir, 'platform.yaml'), accountsYaml([...bed.members, ...swift.resellers]));
+    const env = openrcEnv(bed, bed.members[0]!);
     platformDir = join(dir, 'platform');
     platform = await runLauncher(
       launcher,

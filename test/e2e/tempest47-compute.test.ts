@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
-import { describeDocker, requireDocker } from '../support/testbed.js';
+import { accountsYaml, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 
 const PASSWORD = `t47 "pw" #x: %(y)s $z ü`;
 const CAPABILITIES = [
@@ -38,17 +37,7 @@ describeDocker('Tempest 47 on the compute bed with member accounts', () => {
     await requireDocker();
     bed = await useCompute({ members: ['r47', 'alt_r47', 'r47b', 'alt_r47b'], memberPassword: PASSWORD });
     const { dir, launcher } = launcherInEmptyDir();
-    writeFileSync(
-      join(dir, 'accounts.yaml'),
-      renderAccountsYaml(
-        bed.members.map((m) => ({
-          username: m.username,
-          password: m.password,
-          projectName: m.project,
-          domainName: 'Default',
-        })),
-      ),
-    );
+    writeFileSync(join(dir, 'accounts.yaml'), accountsYaml(bed.members));
     const m = bed.members[0]!;
     out = join(dir, 'out');
     run = await runLauncher(
@@ -69,14 +58,7 @@ describeDocker('Tempest 47 on the compute bed with member accounts', () => {
       ],
       {
         cwd: dir,
-        env: {
-          OS_AUTH_URL: bed.authUrl,
-          OS_USERNAME: m.username,
-          OS_PASSWORD: m.password,
-          OS_PROJECT_NAME: m.project,
-          OS_USER_DOMAIN_NAME: 'Default',
-          OS_PROJECT_DOMAIN_NAME: 'Default',
-        },
+        env: openrcEnv(bed, m),
         timeoutMs: 20 * 60_000,
       },
     );

@@ -13,12 +13,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 import { when } from '../support/faults.js';
 import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import { api } from '../support/rest.js';
-import { adminSession, describeDocker, requireDocker, type TestbedUser } from '../support/testbed.js';
+import {
+  accountsYaml,
+  adminSession,
+  describeDocker,
+  requireDocker,
+  type TestbedUser,
+} from '../support/testbed.js';
 
 const PASSWORD = `t0ken "pw" #x: %(y)s $z ü`;
 const RUN_MS = 20 * 60_000;
@@ -41,13 +46,7 @@ describeDocker('tokens revoked during a run, as an operator would', () => {
       await requireDocker();
       bed = await useCompute({ members: ['demo', 'alt_demo'], memberPassword: PASSWORD });
       const { dir, launcher } = launcherInEmptyDir();
-      const accounts = bed.members.map((m) => ({
-        username: m.username,
-        password: m.password,
-        projectName: m.project,
-        domainName: 'Default',
-      }));
-      writeFileSync(join(dir, 'accounts.yaml'), renderAccountsYaml(accounts));
+      writeFileSync(join(dir, 'accounts.yaml'), accountsYaml(bed.members));
       const member = bed.members[0]!;
       const env = {
         OS_AUTH_URL: bed.authUrl,

@@ -23,6 +23,7 @@ import {
   variantById,
   type VariantId,
 } from '../../src/tempest/variant.js';
+import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { api, login, type Session } from './rest.js';
 
 export const LABEL_TEST = 'tcup.test';
@@ -472,6 +473,18 @@ export async function leftoverContainers(): Promise<string[]> {
 }
 
 /** What `source openrc` would set for one user of the test bed. */
+/** Tempest's accounts file for test-bed users (each in its own project of the Default domain). */
+export function accountsYaml(users: readonly TestbedUser[]): string {
+  return renderAccountsYaml(
+    users.map((u) => ({
+      username: u.username,
+      password: u.password,
+      projectName: u.project,
+      domainName: 'Default',
+    })),
+  );
+}
+
 export function openrcEnv(keystone: { authUrl: string }, user: TestbedUser): Record<string, string> {
   return {
     OS_AUTH_URL: keystone.authUrl,
