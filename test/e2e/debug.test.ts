@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launcherInEmptyDir, runLauncher } from '../support/launcher.js';
+import { launcherInEmptyDir, runLauncher, TESTBED_ENV } from '../support/launcher.js';
 import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
@@ -70,7 +70,8 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
     keystone = await useKeystone({ memberPassword: PASSWORD });
     ({ dir, launcher } = launcherInEmptyDir());
     writeFileSync(join(dir, HOST_FILE), 'hello\n');
-    env = openrcEnv(keystone, keystone.members[0]!);
+    // The terminal's shell gets what runLauncher gives every launcher (a Keystone-only cloud gets Tempest 47).
+    env = { ...openrcEnv(keystone, keystone.members[0]!), ...TESTBED_ENV };
   });
 
   afterAll(async () => {

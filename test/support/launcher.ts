@@ -43,6 +43,13 @@ export interface LauncherOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess, output: () => string) => void;
 }
 
+/**
+ * What every launcher of the e2e gets in its environment: this machine's mirror is a dated snapshot whose
+ * Debian testing Release files have expired, so the Tempest 47 image builds only with apt's Valid-Until
+ * check off (tcup never turns it off itself).
+ */
+export const TESTBED_ENV = { TCUP_TESTBED_APT_VALID_UNTIL: 'ignore' } as const;
+
 /** Runs `node LAUNCHER ARGS` with only the given environment (plus PATH, HOME and the test bed's apt switch). */
 export function runLauncher(
   launcher: string,
@@ -53,9 +60,7 @@ export function runLauncher(
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: options.cwd,
-      // This machine's mirror is a dated snapshot whose Debian testing Release files have expired: the
-      // Tempest 47 image builds only with apt's Valid-Until check off (tcup never turns it off itself).
-      TCUP_TESTBED_APT_VALID_UNTIL: 'ignore',
+      ...TESTBED_ENV,
       ...options.env,
     };
     const child = spawn(process.execPath, [launcher, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
