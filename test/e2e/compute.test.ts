@@ -28,6 +28,7 @@ import {
   tcupContainers,
   type Explained,
   type GuidelineSummary as Guideline,
+  type ListedCounts,
   type RunFacts,
 } from '../support/summary.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
@@ -78,14 +79,7 @@ interface StandardSummary {
   result: 'compliant' | 'tentative' | 'not-compliant';
   compliant: boolean;
   rule: { id: string };
-  listed: {
-    listed: number;
-    passed: number;
-    failed: number;
-    skipped: number;
-    notRun: number;
-    notInstalled: number;
-  };
+  listed: ListedCounts;
   failedTests: { name: string; reason?: string }[];
   failedFixtures: { name: string; reason?: string }[];
   compute: Compute;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAccountsYaml } from '../../src/cloud/accounts.js';
 import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import { type ListedCounts } from '../support/summary.js';
 import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type KeystoneTenant, type SwiftTenant, useKeystone, useSwift } from '../support/beds.js';
 
@@ -37,14 +38,7 @@ interface ScsSummary {
   result: 'compliant' | 'tentative' | 'not-compliant';
   compliant: boolean;
   tentative: boolean;
-  listed: {
-    listed: number;
-    passed: number;
-    failed: number;
-    skipped: number;
-    notRun: number;
-    notInstalled: number;
-  };
+  listed: ListedCounts;
   failedTests: Named[];
   skippedTests: Named[];
   notRunTests: Named[];

@@ -37,6 +37,16 @@ export interface GuidelineSummary<C = CloudAfter & { explained: Explained[] }> {
   compute: C;
 }
 
+/** summary.json's counts of a standard's listed tests (scs-0128). */
+export interface ListedCounts {
+  listed: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  notRun: number;
+  notInstalled: number;
+}
+
 /** A run's facts in summary.json. */
 export interface RunFacts {
   tempestVersion: string;
