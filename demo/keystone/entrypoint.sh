@@ -43,8 +43,11 @@ manage bootstrap \
 
 # "Connection: close": uwsgi's http-socket does no keep-alive; without it,
 # clients that reuse a pooled connection get "connection reset by peer".
+# Keystone 30 (2026.2) has no keystone-wsgi-public script: its WSGI module instead.
+app="--wsgi-file /usr/bin/keystone-wsgi-public"
+[ -e /usr/bin/keystone-wsgi-public ] || app="--module keystone.wsgi.api:application"
 uwsgi --plugin python3 --http-socket "${KEYSTONE_BIND_IP:-127.0.0.1}:$KEYSTONE_PORT" \
-    --wsgi-file /usr/bin/keystone-wsgi-public --need-app \
+    $app --need-app \
     --uid keystone --gid keystone --master --die-on-term --lazy-apps \
     --processes "$KEYSTONE_WORKERS" --threads 1 \
     --add-header "Connection: close" --buffer-size 65535 &

@@ -286,11 +286,10 @@ function variantFor(guess: ReleaseGuess): { variant: TempestVariant; rule: strin
       ? guess.releases.map(releaseIndex)
       : [releaseIndex(guess.than) + (guess.kind === 'older' ? -1 : 1)];
   const scored = VARIANTS.map((v) => ({ v, d: Math.min(...at.map((i) => distance(v, i))) }));
-  // Of the Tempests that support it, the one made for it (the oldest; VARIANTS is newest first): Tempest 47
-  // runs the compute tests only with a project reader beside each pre-provisioned account; tcup lists each
-  // member again as that reader (src/tempest/readers.ts), not yet shown on a live 2025.1 cloud, so a 2025.1
-  // cloud keeps 43.
-  const best = scored.reduce((a, b) => (b.d < a.d || (b.d === 0 && a.d === 0) ? b : a));
+  // VARIANTS is newest first and a tie keeps the earlier: of the Tempests that support the cloud, the newest
+  // (Tempest 47 runs the compute tests with a project reader beside each pre-provisioned account; tcup
+  // lists each member again as that reader, src/tempest/readers.ts).
+  const best = scored.reduce((a, b) => (b.d < a.d ? b : a));
   const what = guess.kind === 'releases' ? guess.releases.join(' or ') : `${guess.kind} than ${guess.than}`;
   return {
     variant: best.v,

@@ -1,9 +1,12 @@
 /**
  * The compute cloud's certifications against a real Nova, Glance, Neutron and Cinder (the compute test
- * bed), from one command as a user would, guest login off:
- * - SCS-0128 (`--target scs-0128`, all 258 tests) with an accounts file: no failed test (Tempest 43's
- *   test_rebuild_server passes through tcup's backport, which summary.json names), exit 0.
- * - "OpenStack Powered Compute" 2020.06 with the same accounts, on the capabilities that say the most:
+ * bed, OpenStack 2026.2 from Debian unstable), from one command as a user would, guest login off:
+ * - SCS-0128 (`--target scs-0128`, all 258 tests) with an accounts file, Tempest chosen by tcup (47, for
+ *   Nova's 2.104: 2026.2, the reason printed; each member listed again as its project reader): no failed
+ *   test, exit 0.
+ * - The same with `--tempest 43` (a warning: 43 does not support 2026.2): no failed test either, because
+ *   Tempest 43's test_rebuild_server passes through tcup's backport, which summary.json names; exit 0.
+ * - "OpenStack Powered Compute" 2020.06 (Tempest 47) with accounts, on the capabilities that say the most:
  *   the two that need guest login (the only ones that do not pass, each explained with --validation),
  *   rebuild (the backport), the image listings (Glance's format enforcement, answered with `ami`), and
  *   the router ones (the compute tests SCS-0128 does not list). SCS-0128 runs 195 of the target's 217
@@ -43,6 +46,8 @@ const PASSWORD = `c0mpute "pw" #x: %(y)s $z % ü`;
 const MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2', 'demo3', 'alt_demo3'];
 /** The compute-target runs' own accounts (two workers), beside the SCS-0128 run's. */
 const OTHER_MEMBERS = ['tgt', 'alt_tgt', 'tgt2', 'alt_tgt2'];
+/** The Tempest 43 SCS-0128 run's own accounts (two workers: its long pole is one class anyway). */
+const T43_MEMBERS = ['t43', 'alt_t43', 't43b', 'alt_t43b'];
 /**
  * The compute target's capabilities run here: guest login (host, verify), rebuild, the image listings,
  * the routers (not in SCS-0128's list), and one plain one.
@@ -89,16 +94,21 @@ interface StandardSummary {
 describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compute test bed', () => {
   let bed: ComputeTenant;
   let other: ComputeTenant;
+  let t43: ComputeTenant;
   let beforeScs: ProjectResources;
   let beforeOther: ProjectResources;
+  let beforeT43: ProjectResources;
   let afterScs: ProjectResources;
   let sharedImage: string;
   let scsProjects: string[];
   let otherProjects: string[];
+  let t43Projects: string[];
   let scs: LauncherRun;
+  let scs43: LauncherRun;
   let full: LauncherRun;
   let single: LauncherRun;
   let scsDir: string;
+  let scs43Dir: string;
   let fullDir: string;
   let singleDir: string;
 
@@ -110,18 +120,23 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
       // look at its projects sees the other's servers.
       bed = await useCompute({ members: MEMBERS, memberPassword: PASSWORD });
       other = await useCompute({ members: OTHER_MEMBERS, memberPassword: PASSWORD });
+      t43 = await useCompute({ members: T43_MEMBERS, memberPassword: PASSWORD });
       sharedImage = bed.sharedImages[0]!.id;
       scsProjects = bed.members.map((m) => m.project);
       otherProjects = other.members.map((m) => m.project);
+      t43Projects = t43.members.map((m) => m.project);
       beforeScs = await bed.projectResources(scsProjects);
       beforeOther = await bed.projectResources(otherProjects);
+      beforeT43 = await bed.projectResources(t43Projects);
 
       const { dir, launcher } = launcherInEmptyDir();
       writeFileSync(join(dir, 'scs.yaml'), accountsYaml(bed.members));
       writeFileSync(join(dir, 'target.yaml'), accountsYaml(other.members));
+      writeFileSync(join(dir, 't43.yaml'), accountsYaml(t43.members));
       writeFileSync(join(dir, 'disk.raw'), Buffer.alloc(1 << 20));
       const envOf = (t: ComputeTenant) => openrcEnv(t, t.members[0]!);
       scsDir = join(dir, 'scs');
+      scs43Dir = join(dir, 'scs43');
       fullDir = join(dir, 'full');
       singleDir = join(dir, 'single');
       const scsRun = async () => {
@@ -131,6 +146,13 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
           { cwd: dir, env: envOf(bed), timeoutMs: RUN_MS },
         );
         afterScs = await bed.projectResources(scsProjects);
+      };
+      const scs43Run = async () => {
+        scs43 = await runLauncher(
+          launcher,
+          ['--tempest', '43', '--target', 'scs-0128', '--accounts', 't43.yaml', '--cleanup-cloud', '-o', scs43Dir],
+          { cwd: dir, env: envOf(t43), timeoutMs: RUN_MS },
+        );
       };
       const targetRuns = async () => {
         full = await runLauncher(
@@ -171,19 +193,21 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
           { cwd: dir, env: envOf(other), timeoutMs: RUN_MS },
         );
       };
-      await Promise.all([scsRun(), targetRuns()]);
+      await Promise.all([scsRun(), scs43Run(), targetRuns()]);
     },
     RUN_MS * 2 + 600_000,
   );
 
   afterAll(async () => {
+    await t43?.dispose();
     await other?.dispose();
     await bed?.dispose();
   });
 
-  it('SCS-0128 with an accounts file: no failed test (the rebuild backport named), exit 0', () => {
-    const out = scs.stderr;
-    const summary = readSummary<StandardSummary>(scsDir, scs);
+  /** What both SCS-0128 runs show: the whole list, no failed test, skips with reasons, exit 0. */
+  function expectScsPasses(run: LauncherRun, dir: string): StandardSummary {
+    const out = run.stderr;
+    const summary = readSummary<StandardSummary>(dir, run);
     expect(summary.rule.id, out).toBe('no-failed-tests');
     const c = summary.listed;
     expect(c.listed).toBe(258);
@@ -196,15 +220,37 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
     expect(summary.failedFixtures).toEqual([]);
     expect(summary.result).toBe(c.notRun + c.notInstalled > 0 ? 'tentative' : 'compliant');
     expect(out).toContain(`SCS-0128 v1: ${summary.result === 'compliant' ? 'compliant' : 'TENTATIVE pass'}`);
-    expect(scs.code, out).toBe(0);
+    expect(run.code, out).toBe(0);
+    // The skipped tests are named with their reasons; the guest-login ones say --validation.
+    for (const e of summary.compute.explained) expect(e.reason, JSON.stringify(e)).toBeDefined();
+    expectCleanedUp(out, summary.compute);
+    return summary;
+  }
+
+  it('SCS-0128 on 2026.2 with the Tempest tcup chooses (47, the reason printed): no failed test, exit 0', () => {
+    const out = scs.stderr;
+    expect(out).toMatch(
+      /Tempest 47 \(Debian testing\), Tempest 47\.0\.0 .*: the compute API's newest microversion is 2\.104 \(2026\.2\): it supports 2025\.1-2026\.2/,
+    );
+    // Tempest 47 takes each class's project reader from its primary's project: tcup lists them.
+    expect(out).toMatch(
+      /accounts file: 6 member account\(s\) listed again with the role reader .*Tempest 47\.\d+\.\d+ takes each class's project reader/,
+    );
+    expect(out).not.toMatch(/Insufficient number of users/);
+    const summary = expectScsPasses(scs, scsDir);
+    expect(summary.run.tempestVersion).toBe('47.0.0');
+    // 47 has the fix upstream: no backport.
+    expect(summary.run.patches).toEqual([]);
+  });
+
+  it('SCS-0128 on 2026.2 with --tempest 43: no failed test through the rebuild backport (named), exit 0', () => {
+    expect(scs43.stderr).toMatch(/Tempest 43 \(Debian 13\) does not support 2026\.2/);
+    const summary = expectScsPasses(scs43, scs43Dir);
     // Tempest 43's test_rebuild_server passes without guest login through tcup's backport, on record.
     expect(summary.run.tempestVersion).toBe('43.0.0');
     expect(summary.run.patches).toContain('rebuild-server-floating-ip');
     const rebuild = summary.compute.explained.find((e) => e.test.endsWith('.test_rebuild_server'));
     expect(rebuild).toBeUndefined();
-    // The skipped tests are named with their reasons; the guest-login ones say --validation.
-    for (const e of summary.compute.explained) expect(e.reason, JSON.stringify(e)).toBeDefined();
-    expectCleanedUp(out, summary.compute);
   });
 
   it('2020.06 compute with an accounts file: only the guest-login capabilities do not pass, each explained', () => {
@@ -217,6 +263,7 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
     expect(summary.passedCapabilities).toBe(n - 2);
     expect(out).toContain(`2020.06 compute required: ${n - 2} of ${n} capabilities pass, NOT compliant`);
     expect(full.code, out).toBe(9);
+    expect(summary.run.tempestVersion).toBe('47.0.0');
     // What tcup chose, shown and in summary.json.
     expect(summary.compute.image).toMatchObject({ id: sharedImage, name: 'tiny-raw', uploaded: false });
     expect(out).toMatch(/image tiny-raw \(.*raw\): the smallest active image/);
@@ -263,11 +310,12 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
     expect(afterScs).toEqual(beforeScs);
     expect(await bed.projectResources(scsProjects)).toEqual(beforeScs);
     expect(await bed.projectResources(otherProjects)).toEqual(beforeOther);
-    for (const run of [scs, full, single]) {
+    expect(await bed.projectResources(t43Projects)).toEqual(beforeT43);
+    for (const run of [scs, scs43, full, single]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);
       expect(run.argvSeen.join('\n')).not.toContain(PASSWORD);
     }
-    for (const dir of [scsDir, fullDir, singleDir])
+    for (const dir of [scsDir, scs43Dir, fullDir, singleDir])
       for (const f of ['tempest.conf', 'summary.json', 'tcup.log'])
         expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain(PASSWORD);
   });

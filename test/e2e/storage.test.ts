@@ -1,8 +1,8 @@
 /**
- * The flagship run: "OpenStack Powered Storage" 2020.06 against a real Keystone + Swift of today's
- * release (Debian 13: Keystone 27, Swift 2.35 = OpenStack 2025.1), from one command, as a user would
- * with an accounts file: tcup picks Tempest 43 by itself (Swift's /info says 2025.1: of the Tempests that
- * support it, the one made for it) and says why; and
+ * The flagship run: "OpenStack Powered Storage" 2020.06 against a real Keystone + Swift of the newest
+ * release (Debian unstable: Keystone 30, Swift 2.38 = OpenStack 2026.2), from one command, as a user
+ * would with an accounts file: tcup picks Tempest 47 by itself (Swift's /info says 2026.2: the newest
+ * Tempest that supports it) and says why; and
  * the same cloud with only the OS_* user, which must say why it is not compliant.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
 
   beforeAll(async () => {
     await requireDocker();
-    keystone = await useKeystone({ release: '2025.1', memberPassword: PASSWORD, swift: true });
+    keystone = await useKeystone({ release: '2026.2', memberPassword: PASSWORD, swift: true });
     swift = await useSwift(keystone, { resellerPassword: PASSWORD });
     const made = launcherInEmptyDir();
     dir = made.dir;
@@ -67,10 +67,10 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
     await keystone?.dispose();
   });
 
-  it('picks Tempest 43 without being asked, and says why in one line', () => {
+  it('picks Tempest 47 without being asked, and says why in one line', () => {
     for (const run of [full, single])
       expect(run.stderr).toMatch(
-        /› Tempest 43 \(Debian 13\), Tempest 43\.0\.0 and python-tempestconf 3\.5\.1: Swift is 2\.35\.\d+ \(2025\.1\): it supports 2023\.2-2025\.1\n/,
+        /› Tempest 47 \(Debian testing\), Tempest 47\.0\.0 and python-tempestconf 3\.5\.3: Swift is 2\.38\.\d+ \(2026\.2\): it supports 2025\.1-2026\.2\n/,
       );
   });
 
@@ -125,7 +125,7 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
     // The times are kept under the XDG cache, keyed without the URL; the second run uses them.
     const cache = join(dir, '.cache', 'tcup', 'timings');
     const [file] = readdirSync(cache);
-    expect(file).toMatch(/^43(\.\d+)*-[0-9a-f]{16}\.json$/);
+    expect(file).toMatch(/^47(\.\d+)*-[0-9a-f]{16}\.json$/);
     const kept = JSON.parse(readFileSync(join(cache, file!), 'utf8')) as { classes: Record<string, number> };
     expect(Object.keys(kept.classes).sort()).toEqual(planned.flat().sort());
     expect(JSON.stringify(kept)).not.toMatch(/127\.0\.0\.1|http|member/);

@@ -4,7 +4,7 @@
  * resources come and go.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, buildComputeImage, login, type Session } from '../support/compute-testbed.js';
+import { api, buildComputeImage, COMPUTE_RELEASE, login, type Session } from '../support/compute-testbed.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 
@@ -71,7 +71,7 @@ describeDocker('compute test bed', () => {
   it('serves a member: image, server, volume attached; the inventory sees them come and go', async () => {
     const bed = cloud!;
     expect(bed.authUrl).toBe('http://127.0.0.1:16000/v3');
-    expect(bed.release).toBe('2025.1');
+    expect(bed.release).toBe(COMPUTE_RELEASE);
     expect(bed.members.map((m) => m.username.replace(/-[0-9a-f]{6}$/, ''))).toEqual(MEMBERS);
     const member = bed.members[0]!;
     expect(member.password).toBe(NASTY_PASSWORD);

@@ -19,7 +19,7 @@ interface Step {
 
 const steps: Step[] = [
   ...VARIANTS.map((v) => ({ name: `Tempest ${v.id}`, build: () => buildTempestImage(v.id) })),
-  ...(['zed', '2025.1'] as TestbedRelease[]).map((release) => ({
+  ...(['zed', '2026.2'] as TestbedRelease[]).map((release) => ({
     name: `Keystone + Swift ${release}`,
     build: () => buildTestbedImages(release),
   })),

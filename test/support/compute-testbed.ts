@@ -26,6 +26,7 @@ import {
   startBedContainer,
   type BedInfo,
   type TestbedUser,
+  UNSTABLE_ARGS,
 } from './testbed.js';
 
 const RECIPE = fileURLToPath(new URL('./testbed/compute/', import.meta.url));
@@ -144,12 +145,19 @@ async function buildTree(dir: string, repo: string, buildArgs: Record<string, st
   return tag;
 }
 
+/**
+ * The release the bed is built for: Debian unstable's OpenStack 2026.2, the newest a bundled Tempest
+ * supports (the recipe's default, 2025.1 from Debian 13, builds with no args).
+ */
+export const COMPUTE_RELEASE = '2026.2';
+const COMPUTE_ARGS: Readonly<Record<string, string>> = { ...UNSTABLE_ARGS, RELEASE: COMPUTE_RELEASE };
+
 let building: Promise<string> | undefined;
 
 /** The bed's image (base, then control FROM it), built unless its content-hash tags exist; returns its tag. */
 export function buildComputeImage(): Promise<string> {
   building ??= (async () => {
-    const base = await buildTree(join(RECIPE, 'base'), BASE_REPO);
+    const base = await buildTree(join(RECIPE, 'base'), BASE_REPO, { ...COMPUTE_ARGS });
     return buildTree(join(RECIPE, 'control'), CONTROL_REPO, { BASE: base });
   })();
   building.catch(() => (building = undefined));

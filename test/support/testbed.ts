@@ -39,12 +39,24 @@ const KEYSTONE_RECIPE = fileURLToPath(new URL('../../demo/keystone/', import.met
 const KEYSTONE_HEALTHY_MS = 300_000;
 const SWIFT_HEALTHY_MS = 300_000;
 
-/** The OpenStack release of a test-bed service: Zed (Debian 12) or 2025.1 (Debian 13). */
-export type TestbedRelease = 'zed' | '2025.1';
+/**
+ * The OpenStack release of a test-bed service: Zed (Debian 12), 2025.1 (Debian 13) or 2026.2 (Debian
+ * unstable). CI builds Zed and 2026.2, the oldest and the newest a bundled Tempest supports.
+ */
+export type TestbedRelease = 'zed' | '2025.1' | '2026.2';
+
+/**
+ * Build args for a test bed from Debian unstable on this machine's dated mirror snapshot: its Release
+ * file is past Valid-Until, which a test bed (never tcup for a user) may ignore.
+ */
+export const UNSTABLE_ARGS: Readonly<Record<string, string>> = {
+  DEBIAN: 'sid',
+  TCUP_TESTBED_APT_VALID_UNTIL: 'ignore',
+};
 
 /** The recipes' build args for a release (none for the recipes' default, Zed: the demo's tag). */
 function releaseArgs(release: TestbedRelease): Record<string, string> {
-  return release === 'zed' ? {} : { DEBIAN: 'trixie' };
+  return release === 'zed' ? {} : release === '2025.1' ? { DEBIAN: 'trixie' } : { ...UNSTABLE_ARGS };
 }
 
 export interface TestbedUser {
@@ -376,7 +388,7 @@ export async function startKeystoneBed(
 
 /** Swift registered in a running Keystone bed (service, endpoints, roles), no reseller users of its own. */
 export async function startSwiftBed(keystone: BedInfo, labels: Record<string, string>): Promise<BedInfo> {
-  const release = keystone.release === 'zed' ? 'zed' : '2025.1';
+  const release = keystone.release as TestbedRelease;
   await buildRecipeImage(join(RECIPES, 'swift'), 'tcup-testbed-swift', releaseArgs(release));
   const port = await freePort(3);
   const containerId = await startBedContainer({

@@ -65,16 +65,16 @@ describe('the recorded version documents', () => {
 describe('the choice of Tempest', () => {
   const cases: [string, VersionDocuments, string, RegExp][] = [
     ['Zed Keystone + Swift', zed, '33', /Swift is 2\.30\.\d+ \(Zed\): it supports Xena-Zed/],
-    // 43 and 47 both support 2025.1: the one made for it (47 lacks accounts for its compute tests).
-    ['2025.1 Keystone + Swift', epoxy, '43', /Swift is 2\.35\.\d+ \(2025\.1\): it supports 2023\.2-2025\.1/],
+    // 43 and 47 both support 2025.1: the newest (Tempest is branchless).
+    ['2025.1 Keystone + Swift', epoxy, '47', /Swift is 2\.35\.\d+ \(2025\.1\): it supports 2025\.1-2026\.2/],
     [
       '2025.1 compute cloud',
       { ...epoxy, compute: computeEpoxy },
-      '43',
+      '47',
       /microversion is 2\.100 \(2025\.1 or 2025\.2\)/,
     ],
     ['Zed compute cloud', { ...zed, compute: computeZed }, '33', /microversion is 2\.93 \(Zed\)/],
-    ['2025.2 compute cloud', newer('2025.2'), '43', /microversion is 2\.100 \(2025\.1 or 2025\.2\)/],
+    ['2025.2 compute cloud', newer('2025.2'), '47', /microversion is 2\.100 \(2025\.1 or 2025\.2\)/],
     ['2026.1 compute cloud', newer('2026.1'), '47', /microversion is 2\.103 \(2026\.1\)/],
     ['2026.2 compute cloud', newer('2026.2'), '47', /microversion is 2\.104 \(2026\.2\)/],
     ['2025.2 Swift', swiftOnly('2025.2'), '47', /Swift is 2\.36\.2 \(2025\.2\): it supports 2025\.1-2026\.2/],
@@ -107,9 +107,9 @@ describe('the choice of Tempest', () => {
     expect(asked.variant.id).toBe('33');
     expect(asked.reason).toMatch(/as asked \(--tempest 33\)/);
     expect(asked.warning).toMatch(
-      /Tempest 33 \(Debian 12\) does not support 2025\.1.*Tempest 43 \(Debian 13\) would/,
+      /Tempest 33 \(Debian 12\) does not support 2025\.1.*Tempest 47 \(Debian testing\) would/,
     );
-    // 43 supports 2025.1 (and is the automatic choice there): no warning.
+    // 43 supports 2025.1 (47, the automatic choice there, too): no warning.
     expect(chooseVariant(parseVersions(epoxy), '43').warning).toBeUndefined();
     expect(chooseVariant(parseVersions(newer('2026.1')), '43').warning).toMatch(
       /Tempest 43 \(Debian 13\) does not support 2026\.1.*Tempest 47 \(Debian testing\) would/,
@@ -125,7 +125,7 @@ describe('the choice of Tempest', () => {
     ['2.94', '43'], // 2023.1 cycle: none supports 2023.1; 33 and 43 are one release off, a tie goes to the newer
     ['2.95', '43'], // 2023.1/2023.2
     ['2.96', '43'], // 2024.1/2024.2: only 43
-    ['2.100', '43'], // 2025.1/2025.2: 43 supports 2025.1, 47 both; the one made for it
+    ['2.100', '47'], // 2025.1/2025.2: 43 supports 2025.1, 47 both: the newest
     ['2.101', '47'], // 2026.1 cycle
     ['2.103', '47'], // 2026.1
     ['2.104', '47'], // 2026.2
@@ -142,7 +142,7 @@ describe('the choice of Tempest', () => {
     ['2.31.1', '43'],
     ['2.32.0', '43'],
     ['2.34.2', '43'],
-    ['2.35.1', '43'],
+    ['2.35.1', '47'], // 2025.1: 43 and 47 both, the newest
     ['2.36.2', '47'],
     ['2.37.2', '47'],
     ['2.38.2', '47'],

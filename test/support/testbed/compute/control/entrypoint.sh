@@ -75,18 +75,31 @@ if [ $bake = 1 ]; then
 fi
 
 # --- API servers (uwsgi) and daemons. Everything runs as root (test bed).
-uw() {  # name port wsgi-file processes
-    uwsgi --plugin python3 --http-socket 127.0.0.1:$2 --wsgi-file $3 --need-app --master \
-        --die-on-term --lazy-apps --processes $4 --threads 1 --add-header "Connection: close" \
-        --buffer-size 65535 --procname-prefix-spaced "$1" > $LOG/$1.log 2>&1 &
+uw() {  # name port wsgi-module processes [uwsgi options]
+    local name=$1 port=$2 module=$3 processes=$4; shift 4
+    uwsgi --plugin python3 --http-socket 127.0.0.1:$port --module $module --need-app --master \
+        --die-on-term --lazy-apps --enable-threads --processes $processes --threads 1 \
+        --add-header "Connection: close" --buffer-size 65535 --procname-prefix-spaced "$name" "$@" \
+        > $LOG/$name.log 2>&1 &
 }
-uw keystone 16000 /usr/bin/keystone-wsgi-public 2
-uw placement 16001 /usr/bin/placement-api 1
-uw nova-api 16002 /usr/bin/nova-api-wsgi 2
-uw cinder-api 16005 /usr/bin/cinder-wsgi 1
-glance-api --config-file /etc/glance/glance-api.conf > $LOG/glance-api.log 2>&1 &
-neutron-server --config-file /etc/neutron/neutron.conf \
-    --config-file /etc/neutron/plugins/ml2/ml2_conf.ini > $LOG/neutron-server.log 2>&1 &
+uw keystone 16000 keystone.wsgi.api:application 2
+uw placement 16001 placement.wsgi.api:application 1
+uw nova-api 16002 nova.wsgi.osapi_compute:application 2
+uw cinder-api 16005 cinder.wsgi.api:application 1
+PY=/usr/lib/python3/dist-packages
+# Glance 33 and Neutron 29 (2026.2) have no eventlet servers: their WSGI apps under uwsgi. Neutron's RPC
+# server (neutron-rpc-server) only answers agents, and there are none: not started.
+if [ -f $PY/glance/wsgi/api.py ]; then
+    uw glance-api 16003 glance.wsgi.api:application 1
+else
+    glance-api --config-file /etc/glance/glance-api.conf > $LOG/glance-api.log 2>&1 &
+fi
+if command -v neutron-server >/dev/null; then
+    neutron-server --config-file /etc/neutron/neutron.conf \
+        --config-file /etc/neutron/plugins/ml2/ml2_conf.ini > $LOG/neutron-server.log 2>&1 &
+else
+    uw neutron-api 16004 neutron.wsgi.api:application 1
+fi
 
 wait_url() { until python3 -c "import urllib.request as u, urllib.error as e
 try: u.urlopen('$1', timeout=5)
