@@ -12,7 +12,7 @@ import {
   type Credentials,
 } from '../../cloud/credentials.js';
 import { TcupError } from '../../core/errors.js';
-import type { HttpClient } from '../../core/http.js';
+import { readCaBundle, type HttpClient } from '../../core/http.js';
 import { authenticate, type CatalogEntry, type KeystoneToken } from '../../cloud/keystone.js';
 import type { Reporter } from '../../core/log.js';
 import { askPassword, readSecretFromStream } from '../../core/prompt.js';
@@ -247,7 +247,7 @@ export function containerCloud(cloud: ResolvedCloud): RequestFields['cloud'] {
     application_credential_id: c.applicationCredentialId,
     application_credential_name: c.applicationCredentialName,
     application_credential_secret: c.applicationCredentialSecret,
-    cacert_pem: c.cacert ? readFileSync(c.cacert, 'utf8') : undefined,
+    cacert_pem: c.cacert ? readCaBundle(c.cacert).toString('utf8') : undefined,
     insecure: c.insecure,
   };
 }
