@@ -1,6 +1,6 @@
 /** The test run: one container, live progress from its events, results copied out before it goes. */
-import { Writable } from 'node:stream';
 import { whenAborted } from '../core/abort.js';
+import { lineWriter } from '../core/lines.js';
 import type { CleanupStack } from '../core/cleanup.js';
 import { TcupError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
@@ -170,25 +170,4 @@ function beforeAbort<T>(
 ): Promise<T> {
   work.catch(onLate);
   return Promise.race([work, abort]);
-}
-
-/** A Writable that hands complete lines to `onLine` (and the rest at the end). */
-export function lineWriter(onLine: (line: string) => void): Writable {
-  let buffer = '';
-  return new Writable({
-    decodeStrings: false,
-    write(chunk: Buffer | string, _enc, done) {
-      buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        onLine(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-      }
-      done();
-    },
-    final(done) {
-      if (buffer) onLine(buffer);
-      buffer = '';
-      done();
-    },
-  });
 }

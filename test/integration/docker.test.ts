@@ -13,7 +13,7 @@ import {
   type StartedContainer,
 } from '../../src/engine/container.js';
 import { TcupError } from '../../src/core/errors.js';
-import { lineWriter } from '../../src/tempest/test-run.js';
+import { lineWriter } from '../../src/core/lines.js';
 import { NEWEST, tempestImageOptions, testbedImageArgs } from '../../src/tempest/variant.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 

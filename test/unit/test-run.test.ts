@@ -1,5 +1,5 @@
 /**
- * runTests interrupted while the results are copied out or the container released: the work that lost
+ * The container's output to its end (one line splitter, src/core/lines.ts), and runTests interrupted while the results are copied out or the container released: the work that lost
  * the race against the interrupt fails later (the cleanup removed its container). That failure is
  * handled and kept for tcup.log (--verbose shows it), never an unhandled rejection.
  */
@@ -8,7 +8,15 @@ import { createCleanupStack } from '../../src/core/cleanup.js';
 import { TcupError } from '../../src/core/errors.js';
 import { createReporter } from '../../src/core/log.js';
 import { runTests } from '../../src/tempest/test-run.js';
-import { createFakeEngine, DEFAULT_OUT, type Op } from '../support/fake-engine.js';
+import { lineWriter } from '../../src/core/lines.js';
+import { startContainer } from '../../src/engine/container.js';
+import {
+  createFakeEngine,
+  DEFAULT_OUT,
+  passingRun,
+  type ContainerScript,
+  type Op,
+} from '../support/fake-engine.js';
 import { REQUEST } from '../support/protocol-vectors.js';
 
 describe('runTests interrupted after the tests ran', () => {
@@ -76,4 +84,59 @@ describe('runTests interrupted after the tests ran', () => {
       expect(unhandled).toEqual([]);
     },
   );
+});
+
+describe("the test container's output, to its end", () => {
+  const options = (cleanup = createCleanupStack()) => ({
+    image: 'tcup-tempest:test',
+    session: 'test',
+    network: 'host',
+    request: REQUEST,
+    cleanup,
+    signal: new AbortController().signal,
+  });
+
+  it('a last stdout line without a newline reaches the log before the run returns', async () => {
+    // The container's last words after tcup released it, cut off before their newline.
+    const script: ContainerScript = async (io) => {
+      const request = await io.request;
+      io.event({ event: 'configured', ms: 10 });
+      io.event({ event: 'start', total: request.tests.length });
+      for (const id of request.tests) io.event({ event: 'test', id, status: 'success', ms: 1, reason: null });
+      io.event({ event: 'finished', rc: 0, stream: 'complete', tail: [] });
+      io.event({ event: 'done', code: 0 });
+      await io.released;
+      io.raw('last words');
+      io.exit(0);
+    };
+    const fake = createFakeEngine({ script });
+    const reporter = createReporter({
+      write: () => undefined,
+      isTTY: false,
+      verbose: false,
+      redact: (t) => t,
+    });
+    const o = options();
+    const outcome = await runTests(fake.engine, { ...o, reporter });
+    expect(outcome.tests.map((t) => t.status)).toEqual(['success']);
+    expect(reporter.transcript().split('\n')).toContain('  | last words');
+    await o.cleanup.dispose();
+  });
+
+  it('the log is ended once the container is released (its own last line is handed on)', async () => {
+    const fake = createFakeEngine({ script: passingRun });
+    const log = lineWriter(() => undefined);
+    const o = options();
+    let started: Awaited<ReturnType<typeof startContainer>> | undefined;
+    await startContainer(fake.engine, {
+      ...o,
+      onEvent: () => undefined,
+      log,
+      onCreated: (c) => (started = c),
+    });
+    await started!.settled;
+    expect(await started!.release()).toBe(0);
+    expect(log.writableEnded).toBe(true);
+    await started!.remove();
+  });
 });
