@@ -98,17 +98,14 @@ describe("the test container's output, to its end", () => {
 
   it('a last stdout line without a newline reaches the log before the run returns', async () => {
     // The container's last words after tcup released it, cut off before their newline.
-    const script: ContainerScript = async (io) => {
-      const request = await io.request;
-      io.event({ event: 'configured', ms: 10 });
-      io.event({ event: 'start', total: request.tests.length });
-      for (const id of request.tests) io.event({ event: 'test', id, status: 'success', ms: 1, reason: null });
-      io.event({ event: 'finished', rc: 0, stream: 'complete', tail: [] });
-      io.event({ event: 'done', code: 0 });
-      await io.released;
-      io.raw('last words');
-      io.exit(0);
-    };
+    const script: ContainerScript = (io) =>
+      passingRun({
+        ...io,
+        exit: (code) => {
+          io.raw('last words');
+          io.exit(code);
+        },
+      });
     const fake = createFakeEngine({ script });
     const reporter = createReporter({
       write: () => undefined,
