@@ -63,6 +63,17 @@ const STEPS_PATTERNS = [
   message: 'src/pipeline/steps/ must not import the pipeline (only ../options.js and other steps)',
 }));
 
+// The rules below read an import as written, not resolved: a path that goes down and back up
+// (`../steps/../pipeline.js`, `./../pipeline.js`, `.././x.js`) would pass them all. Paths are written
+// normalized, so each rule sees where an import goes.
+const NORMALIZED = ['^\\./\\.\\.?/', '^(\\.\\./)+\\./', '^\\.\\.?/(.*/)?[^./][^/]*/\\.\\.?/'].map(
+  (regex) => ({
+    regex,
+    message:
+      'write the import path normalized (no ./.. or a folder followed by ..): the rooms rules read it as written',
+  }),
+);
+
 /** no-restricted-imports options for one room (or the top level, room undefined) and, if given, one file. */
 function restrictions(room, file, extraPatterns = []) {
   const paths = LIBRARIES.filter((lib) =>
@@ -79,7 +90,7 @@ function restrictions(room, file, extraPatterns = []) {
       regex: `^\\.{1,2}/(\\.\\./)*${other}/`,
       message: `src/${room ?? '(top)'}/ must not import src/${other}/ (see ROOMS in eslint.config.js)`,
     }));
-  return ['error', { paths, patterns: [...patterns, ...extraPatterns] }];
+  return ['error', { paths, patterns: [...NORMALIZED, ...patterns, ...extraPatterns] }];
 }
 
 /** Files that a library is confined to, inside a room: they get the room's rules less that library. */

@@ -525,7 +525,7 @@ export async function main(io: Io): Promise<number> {
     signal: controller.signal,
     now: () => Date.now(),
     // The collaborators: the real ones here only (tests pass stand-ins); loaded when a run needs them.
-    engine: async (env) => (await import('./engine/engine.js')).createEngine(env),
+    engine: async (env) => (await import('./engine/docker.js')).createEngine(env),
     http: async (options) => (await import('./core/http.js')).createHttpClient(options),
     onResize: (listener) => {
       io.stdout.on('resize', listener);

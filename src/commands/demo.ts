@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import type { Account } from '../cloud/accounts.js';
 import { createCleanupStack } from '../core/cleanup.js';
 import { DEMO_IMAGE_REPO, startDemoCloud, waitDemoCloudHealthy } from '../engine/demo-cloud.js';
-import { createEngine, pingEngine } from '../engine/engine.js';
+import { pingEngine } from '../engine/engine.js';
 import { ensureImage } from '../engine/image.js';
 import { loadDemoRecipe } from '../engine/demo-recipe.js';
 import { createReporter } from '../core/log.js';
@@ -48,7 +48,7 @@ export async function demoCommand(deps: Deps, options: DemoOptions): Promise<num
   for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
   const cleanup = createCleanupStack();
   try {
-    const engine = createEngine(deps.env);
+    const engine = await deps.engine(deps.env);
     await pingEngine(engine);
     reporter.step('preparing the demo cloud: a throwaway Keystone (identity service) in a container');
     const image = await ensureImage(engine, loadDemoRecipe(), {

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFiles } from '../../src/engine/build-context.js';
 import { listInstalledTests } from '../../src/engine/container.js';
-import { createEngine } from '../../src/engine/engine.js';
+import { createEngine } from '../../src/engine/docker.js';
 import { ensureImage, imageTag, IMAGE_REPO } from '../../src/engine/image.js';
 import { TcupError } from '../../src/core/errors.js';
 import { patchFailure } from '../../src/pipeline/steps/tempest-image.js';
