@@ -13,13 +13,8 @@ import { pingEngine } from '../engine/engine.js';
 import { ensureImage } from '../engine/image.js';
 import { loadDemoRecipe } from '../engine/demo-recipe.js';
 import { createReporter } from '../core/log.js';
-import {
-  DEFAULT_GUIDELINE,
-  DEFAULT_REFSTACK_URL,
-  runTcup,
-  type Deps,
-  type RunOptions,
-} from '../pipeline/pipeline.js';
+import { RUN_DEFAULTS } from '../core/defaults.js';
+import { runTcup, type Deps, type RunOptions } from '../pipeline/pipeline.js';
 import { proxyEnv, proxySecrets } from '../pipeline/steps/proxy.js';
 
 export const DEMO_MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2'] as const;
@@ -123,25 +118,26 @@ export function demoEnv(
   };
 }
 
-function demoRun(options: DemoOptions, accounts: Account[], session: string): RunOptions {
+/** The demo's run: the run's defaults (src/core/defaults.ts), the identity capabilities, a dry-run upload. */
+export function demoRun(options: DemoOptions, accounts: Account[], session: string): RunOptions {
   return {
     passwordStdin: false,
     accounts,
     session,
-    guideline: DEFAULT_GUIDELINE,
-    target: 'platform',
-    types: ['required'],
+    guideline: RUN_DEFAULTS.guideline,
+    target: RUN_DEFAULTS.target,
+    types: [RUN_DEFAULTS.type],
     includeFlagged: false,
     capabilities: ['identity-*'],
     tempestOptions: [],
-    network: 'host',
+    network: RUN_DEFAULTS.network,
     resultsDir: options.resultsDir,
     cwd: options.cwd,
     debug: false,
     verbose: options.verbose,
     // Never uploaded (this is not a real cloud): the dry run shows what an upload would send.
     upload: {
-      url: DEFAULT_REFSTACK_URL,
+      url: RUN_DEFAULTS.refstackUrl,
       askEarly: false,
       yes: false,
       anonymous: false,
