@@ -74,6 +74,22 @@ const NORMALIZED = ['^\\./\\.\\.?/', '^(\\.\\./)+\\./', '^\\.\\.?/(.*/)?[^./][^/
   }),
 );
 
+// The commands run the pipeline (pipeline.ts, clouds.ts, options.ts); of its steps they use only these,
+// each a part of a run that is also a command of its own. Any other step is the pipeline's alone.
+const COMMANDS_STEPS = {
+  upload: 'tcup upload is the upload of a saved run; tcup sign asks for the key passphrase as it does',
+  'tempest-image': 'tcup image save builds the image a run builds',
+  proxy: "tcup image and tcup demo build through the launcher's proxy as a run does",
+};
+const COMMANDS_PATTERNS = [
+  {
+    regex: `^\\.\\./pipeline/steps/(?!(${Object.keys(COMMANDS_STEPS).join('|')})\\.js$)`,
+    message: `src/commands/ uses only these steps of the pipeline: ${Object.keys(COMMANDS_STEPS).join(', ')} (COMMANDS_STEPS in eslint.config.js)`,
+  },
+];
+/** Rules of a room beyond its arrows. */
+const EXTRA_PATTERNS = { commands: COMMANDS_PATTERNS };
+
 /** no-restricted-imports options for one room (or the top level, room undefined) and, if given, one file. */
 function restrictions(room, file, extraPatterns = []) {
   const paths = LIBRARIES.filter((lib) =>
@@ -103,9 +119,12 @@ const architecture = [
       {
         files: [`src/${room}/**/*.ts`],
         ignores: own,
-        rules: { 'no-restricted-imports': restrictions(room) },
+        rules: { 'no-restricted-imports': restrictions(room, undefined, EXTRA_PATTERNS[room]) },
       },
-      ...own.map((f) => ({ files: [f], rules: { 'no-restricted-imports': restrictions(room, f) } })),
+      ...own.map((f) => ({
+        files: [f],
+        rules: { 'no-restricted-imports': restrictions(room, f, EXTRA_PATTERNS[room]) },
+      })),
     ];
   }),
   // After the pipeline room's entry, which it replaces for the steps (a library's file there would need its own).

@@ -17,7 +17,7 @@ import {
   type TcupImage,
 } from '../engine/inventory.js';
 import type { Deps } from '../pipeline/options.js';
-import { PLUGINS } from '../pipeline/steps/selection.js';
+import { PLUGINS } from '../guidelines/model.js';
 import { VARIANT_IMAGE_ARGS } from '../tempest/variant.js';
 
 export interface CleanupOptions {

@@ -14,7 +14,7 @@ import { pingEngine, statusOf } from '../../src/engine/engine.js';
 import { currentImageTags } from '../../src/engine/image.js';
 import { listTcupImages, removeImage } from '../../src/engine/inventory.js';
 import type { Deps } from '../../src/pipeline/options.js';
-import { PLUGINS } from '../../src/pipeline/steps/selection.js';
+import { PLUGINS } from '../../src/guidelines/model.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
 import { VARIANT_IMAGE_ARGS } from '../../src/tempest/variant.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';

@@ -24,7 +24,7 @@ import { targetsOf } from '../../src/guidelines/model.js';
 import { selectTests } from '../../src/guidelines/select.js';
 import { loadStandard } from '../../src/guidelines/standard.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/container.js';
-import { PLUGINS } from '../../src/pipeline/steps/selection.js';
+import { PLUGINS } from '../../src/guidelines/model.js';
 import {
   tempestImageOptions,
   testbedImageArgs,
