@@ -4,7 +4,8 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadImageFiles, type ImageFile } from '../../src/engine/build-context.js';
-import { createEngine, pingEngine } from '../../src/engine/engine.js';
+import { createEngine } from '../../src/engine/docker.js';
+import { pingEngine } from '../../src/engine/engine.js';
 import { ensureImage, imageTag } from '../../src/engine/image.js';
 import {
   listInstalledTests,

@@ -17,7 +17,7 @@ import { authenticate, type CatalogEntry, type KeystoneToken } from '../../cloud
 import type { Reporter } from '../../core/log.js';
 import { askPassword, readSecretFromStream } from '../../core/prompt.js';
 import type { Deps } from '../options.js';
-import type { AccountWithRoles } from '../../tempest/plan.js';
+import type { AccountWithRoles } from '../../tempest/accounts.js';
 import type { RequestFields } from '../../protocol/container.js';
 
 export interface ResolvedCloud {
