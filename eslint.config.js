@@ -63,6 +63,33 @@ const STEPS_PATTERNS = [
   message: 'src/pipeline/steps/ must not import the pipeline (only ../options.js and other steps)',
 }));
 
+// The rules below read an import as written, not resolved: a path that goes down and back up
+// (`../steps/../pipeline.js`, `./../pipeline.js`, `.././x.js`) would pass them all. Paths are written
+// normalized, so each rule sees where an import goes.
+const NORMALIZED = ['^\\./\\.\\.?/', '^(\\.\\./)+\\./', '^\\.\\.?/(.*/)?[^./][^/]*/\\.\\.?/'].map(
+  (regex) => ({
+    regex,
+    message:
+      'write the import path normalized (no ./.. or a folder followed by ..): the rooms rules read it as written',
+  }),
+);
+
+// The commands run the pipeline (pipeline.ts, clouds.ts, options.ts); of its steps they use only these,
+// each a part of a run that is also a command of its own. Any other step is the pipeline's alone.
+const COMMANDS_STEPS = {
+  upload: 'tcup upload is the upload of a saved run; tcup sign asks for the key passphrase as it does',
+  'tempest-image': 'tcup image save builds the image a run builds',
+  proxy: "tcup image and tcup demo build through the launcher's proxy as a run does",
+};
+const COMMANDS_PATTERNS = [
+  {
+    regex: `^\\.\\./pipeline/steps/(?!(${Object.keys(COMMANDS_STEPS).join('|')})\\.js$)`,
+    message: `src/commands/ uses only these steps of the pipeline: ${Object.keys(COMMANDS_STEPS).join(', ')} (COMMANDS_STEPS in eslint.config.js)`,
+  },
+];
+/** Rules of a room beyond its arrows. */
+const EXTRA_PATTERNS = { commands: COMMANDS_PATTERNS };
+
 /** no-restricted-imports options for one room (or the top level, room undefined) and, if given, one file. */
 function restrictions(room, file, extraPatterns = []) {
   const paths = LIBRARIES.filter((lib) =>
@@ -79,7 +106,7 @@ function restrictions(room, file, extraPatterns = []) {
       regex: `^\\.{1,2}/(\\.\\./)*${other}/`,
       message: `src/${room ?? '(top)'}/ must not import src/${other}/ (see ROOMS in eslint.config.js)`,
     }));
-  return ['error', { paths, patterns: [...patterns, ...extraPatterns] }];
+  return ['error', { paths, patterns: [...NORMALIZED, ...patterns, ...extraPatterns] }];
 }
 
 /** Files that a library is confined to, inside a room: they get the room's rules less that library. */
@@ -92,9 +119,12 @@ const architecture = [
       {
         files: [`src/${room}/**/*.ts`],
         ignores: own,
-        rules: { 'no-restricted-imports': restrictions(room) },
+        rules: { 'no-restricted-imports': restrictions(room, undefined, EXTRA_PATTERNS[room]) },
       },
-      ...own.map((f) => ({ files: [f], rules: { 'no-restricted-imports': restrictions(room, f) } })),
+      ...own.map((f) => ({
+        files: [f],
+        rules: { 'no-restricted-imports': restrictions(room, f, EXTRA_PATTERNS[room]) },
+      })),
     ];
   }),
   // After the pipeline room's entry, which it replaces for the steps (a library's file there would need its own).

@@ -1,7 +1,7 @@
 /** Sizes of tcup's images: the core image as tcup uses it, and the variant with add-on Tempest plugins. */
 import { performance } from 'node:perf_hooks';
 import { loadImageFiles } from '../src/engine/build-context.js';
-import { createEngine } from '../src/engine/engine.js';
+import { createEngine } from '../src/engine/docker.js';
 import { ensureImage } from '../src/engine/image.js';
 import { proxyEnv } from '../src/pipeline/steps/proxy.js';
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../src/engine/engine.js';
+import { createEngine } from '../src/engine/docker.js';
 import { openBedRegistry } from '../test/support/global-setup.js';
 import { leftoverContainers, openrcEnv } from '../test/support/testbed.js';
 import { measureColdRun } from './cold-run.js';

@@ -8,11 +8,12 @@ both sides. Python 3.11 and newer, standard library only.
   scrub.py --apply   reads [{"secrets": [...], "text": "..."}] on stdin, writes the scrubbed texts
   scrub.py --apply-bytes   the same through Scrubber.data, the text given as a memoryview of its bytes
   scrub.py --forms   reads a list of secrets on stdin, writes {form name: form} for each
-  scrub.py --proxy-passwords   reads {"HTTPS_PROXY": url, ...} on stdin, writes the passwords in them
+  scrub.py --proxy-secrets   reads {"HTTPS_PROXY": url, ...} on stdin, writes what to scrub of them
 """
 import base64
 import html
 import json
+import re
 import sys
 import urllib.parse
 
@@ -88,18 +89,22 @@ class Scrubber:
         return value
 
 
-def proxy_passwords(proxy):
-    """Passwords inside proxy URLs (http://user:secret@proxy:3128), decoded as the launcher decodes them."""
+def proxy_secrets(proxy):
+    """What to scrub of proxy URLs ([scheme://]user:secret@proxy:3128): each password decoded and as
+    written, and user:password (whose base64 is the Basic header), read as the launcher reads them
+    (src/pipeline/steps/proxy.ts): the authority ends at the first / ? or #, the user information at
+    its last @, the user at its first colon."""
     found = []
     for value in (proxy or {}).values():
-        try:
-            password = urllib.parse.urlsplit(value).password
-        except ValueError:
+        rest = value.split("://", 1)[1] if "://" in value else value
+        userinfo, at, _ = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")
+        user, colon, written = userinfo.partition(":")
+        if not (at and colon and written):
             continue
-        if password:
-            password = urllib.parse.unquote(password)
-            if password not in found:
-                found.append(password)
+        password = urllib.parse.unquote(written)
+        for secret in (password, written, urllib.parse.unquote(user) + ":" + password):
+            if secret not in found:
+                found.append(secret)
     return found
 
 
@@ -113,8 +118,8 @@ if __name__ == "__main__":
         scrubbed = [Scrubber(i["secrets"]).data(memoryview(i["text"].encode("utf-8", "surrogatepass")))
                     for i in items]
         json.dump([b.decode("utf-8", "surrogatepass") for b in scrubbed], sys.stdout)
-    elif sys.argv[1:] == ["--proxy-passwords"]:
-        json.dump(proxy_passwords(json.load(sys.stdin)), sys.stdout)
+    elif sys.argv[1:] == ["--proxy-secrets"]:
+        json.dump(proxy_secrets(json.load(sys.stdin)), sys.stdout)
     elif sys.argv[1:] == ["--forms"]:
         json.dump([{k: f(s) for k, f in FORMS.items()} for s in json.load(sys.stdin)], sys.stdout)
     else:

@@ -20,7 +20,7 @@ import time
 import yaml
 
 import protocol
-from scrub import Scrubber, proxy_passwords
+from scrub import Scrubber, proxy_secrets
 
 ROOT = "/run/tcup"
 WS = ROOT + "/ws"
@@ -294,7 +294,7 @@ def main():
         return 2
     secrets = [req["cloud"].get("password"), req["cloud"].get("application_credential_secret")]
     secrets += [a.get("password") for a in req["accounts"]]
-    secrets += proxy_passwords(req.get("proxy"))
+    secrets += proxy_secrets(req.get("proxy"))
     scrub = Scrubber(secrets)
     code = 0
     try:

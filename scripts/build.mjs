@@ -3,7 +3,15 @@
 // executable (Node's single executable applications).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,13 +57,16 @@ const noNative = {
 };
 
 mkdirSync(join(root, 'dist'), { recursive: true });
+// Written beside and renamed into place: the test lanes are two processes that each build it, and a
+// copy taken while the other one writes must never be half a file (scripts/test.mjs).
+const partial = join(root, `dist/tcup.cjs.${process.pid}.partial`);
 await build({
   entryPoints: [join(root, 'tcup.ts')],
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  outfile: join(root, 'dist/tcup.cjs'),
+  outfile: partial,
   plugins: [noNative],
   legalComments: 'none',
   define: {
@@ -67,6 +78,7 @@ await build({
   inject: [join(root, 'scripts/import-meta-url.cjs')],
   logLevel: 'warning',
 });
+renameSync(partial, join(root, 'dist/tcup.cjs'));
 console.log(`dist/tcup.cjs ${(statSync(join(root, 'dist/tcup.cjs')).size / 1e6).toFixed(2)} MB`);
 
 if (process.argv.includes('--sea')) {

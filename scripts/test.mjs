@@ -1,38 +1,104 @@
 // `npm test`: the fast lane (unit tests, and the e2e files that need no container engine), then every
 // image the engine lane needs (built unless its content-hash tag exists), then the engine lane
-// (integration and e2e on the real engine and the test beds). Stops at the first lane that fails, and
-// ends with a table of where the time went: each phase, and each test file's seconds.
+// (integration and e2e on the real engine and the test beds) as two vitest processes at the same time:
+// the compute lane (COMPUTE_LANE) beside the rest. Stops at the first phase that fails (both engine
+// lanes run to their end), and ends with a table of where the time went: each phase, and each test
+// file's seconds.
 //
 //   npm test                 all of it
 //   npm test -- fast         the fast lane alone (no engine needed)
-//   npm test -- engine       images and the engine lane
-import { spawn } from 'node:child_process';
+//   npm test -- engine       images and the engine lanes
+//   npm test -- lanes        prints which engine file runs in which lane (JSON), runs nothing
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/**
+ * The engine files that run in a vitest process of their own, beside the rest of the engine lane. The
+ * compute e2e spends most of its 20 minutes waiting on the compute cloud (Tempest sleeps 10 s before
+ * each subnet delete), which costs the rest of the lane nothing; one at a time, it was half of the
+ * engine lane's wall clock. Its checks, and those of the files beside it, count only what each file
+ * started (test/support/launcher.ts trackedLaunches); the beds both share through one registry.
+ */
+const COMPUTE_LANE = ['test/e2e/compute.test.ts'];
+const ENGINE_PROJECTS = ['integration', 'e2e'];
 
 const root = join(import.meta.dirname, '..');
-const work = mkdtempSync(join(tmpdir(), 'tcup-test-times-'));
 const only = process.argv[2];
 const phases = [];
 const files = [];
 
-function run(command, args) {
+/** The engine files, as vitest finds them (it globs only: no set-up runs, no engine needed). */
+function engineFiles() {
+  const out = execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vitest/vitest.mjs'),
+      'list',
+      '--filesOnly',
+      '--json',
+      ...ENGINE_PROJECTS.flatMap((p) => ['--project', p]),
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return JSON.parse(out).map((f) => relative(root, f.file));
+}
+
+/** The two engine lanes' files; throws when a COMPUTE_LANE file is not an engine file (renamed, say). */
+function lanes() {
+  const all = engineFiles();
+  const missing = COMPUTE_LANE.filter((f) => !all.includes(f));
+  if (missing.length > 0)
+    throw new Error(`scripts/test.mjs COMPUTE_LANE: no engine file ${missing.join(', ')}`);
+  return { compute: COMPUTE_LANE, engine: all.filter((f) => !COMPUTE_LANE.includes(f)) };
+}
+
+if (only === 'lanes') {
+  console.log(JSON.stringify(lanes(), null, 2));
+  process.exit(0);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'tcup-test-times-'));
+const children = new Set();
+
+/** Runs a command; with a prefix, each line of its output carries it (two lanes share the terminal). */
+function run(command, args, prefix) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const env = prefix && process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env;
+    const child = spawn(command, args, {
+      cwd: root,
+      env,
+      stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    children.add(child);
+    if (prefix)
+      for (const [from, to] of [
+        [child.stdout, process.stdout],
+        [child.stderr, process.stderr],
+      ])
+        createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) =>
+          to.write(`${prefix} ${line}\n`),
+        );
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
 }
 
-async function phase(name, command, args, json) {
+async function phase(name, command, args, { json, lane, prefix } = {}) {
   const t = Date.now();
-  const code = await run(command, args);
+  const code = await run(command, args, prefix);
   phases.push({ name, seconds: (Date.now() - t) / 1000, code });
   if (json && existsSync(json)) {
     const report = JSON.parse(readFileSync(json, 'utf8'));
     for (const r of report.testResults ?? [])
       files.push({
         name: relative(root, r.name),
+        lane,
         seconds: (r.endTime - r.startTime) / 1000,
         status: r.status,
       });
@@ -40,11 +106,85 @@ async function phase(name, command, args, json) {
   return code;
 }
 
-function vitest(name, projects) {
+/** One vitest process: the projects, and the files when given (all of the projects' otherwise). */
+function vitest(name, projects, testFiles = [], prefix) {
   const json = join(work, `${name}.json`);
-  const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p])];
+  const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), ...testFiles];
   args.push('--reporter=default', '--reporter=json', `--outputFile.json=${json}`);
-  return phase(`${name} lane (${projects.join(', ')})`, 'npx', args, json);
+  return phase(`${name} lane (${projects.join(', ')})`, 'npx', args, { json, lane: name, prefix });
+}
+
+/**
+ * The run's bed registry, opened here so that both engine lanes share it: the same variables and users
+ * counter as test/support/global-setup.ts openBedRegistry (whose names it repeats: this is .mjs, that is
+ * TypeScript), inherited by both vitest processes. Holding one use here, neither process's last teardown
+ * removes the beds; the returned closing does, once both have ended.
+ */
+function openBedRegistry() {
+  process.env.TCUP_TEST_BEDS_DIR ??= mkdtempSync(join(tmpdir(), 'tcup-beds-'));
+  process.env.TCUP_TEST_BEDS_RUN ??= randomUUID();
+  process.env.TCUP_TEST_BEDS_USERS = String(Number(process.env.TCUP_TEST_BEDS_USERS ?? '0') + 1);
+  return () => {
+    const left = Number(process.env.TCUP_TEST_BEDS_USERS) - 1;
+    process.env.TCUP_TEST_BEDS_USERS = String(left);
+    if (left > 0) return;
+    removeBeds(process.env.TCUP_TEST_BEDS_RUN);
+    rmSync(process.env.TCUP_TEST_BEDS_DIR, { recursive: true, force: true });
+  };
+}
+
+/** Every container labelled with the run's id (beds.ts LABEL_BEDS_RUN), with its volumes; paused ones thawed first. */
+function removeBeds(run) {
+  const docker = (...args) =>
+    execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let found;
+  try {
+    found = docker(
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--filter',
+      `label=tcup.test.beds=${run}`,
+      '--format',
+      '{{.ID}} {{.State}}',
+    )
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '));
+  } catch {
+    return; // no engine: nothing was started
+  }
+  for (const [id, state] of found)
+    if (state === 'paused')
+      try {
+        docker('unpause', id);
+      } catch {
+        /* thawed or gone meanwhile */
+      }
+  if (found.length === 0) return;
+  try {
+    docker('rm', '-f', '-v', ...found.map(([id]) => id));
+  } catch {
+    /* gone meanwhile */
+  }
+}
+
+/** The compute lane and the rest of the engine lane, at the same time; non-zero when either fails. */
+async function engineLanes() {
+  const { compute, engine } = lanes();
+  const close = openBedRegistry();
+  const t = Date.now();
+  try {
+    const codes = await Promise.all([
+      vitest('engine', ENGINE_PROJECTS, engine, '[engine] '),
+      vitest('compute', ['e2e'], compute, '[compute]'),
+    ]);
+    const code = codes.find((c) => c !== 0) ?? 0;
+    phases.push({ name: 'both engine lanes, at the same time', seconds: (Date.now() - t) / 1000, code });
+    return code;
+  } finally {
+    close();
+  }
 }
 
 function table() {
@@ -54,7 +194,9 @@ function table() {
     lines.push(`  ${fmt(p.seconds)}  ${p.name}${p.code === 0 ? '' : `  (exit ${p.code})`}`);
   lines.push('  each test file, slowest first:');
   for (const f of files.sort((a, b) => b.seconds - a.seconds))
-    lines.push(`  ${fmt(f.seconds)}  ${f.name}${f.status === 'passed' ? '' : `  (${f.status})`}`);
+    lines.push(
+      `  ${fmt(f.seconds)}  ${`[${f.lane}]`.padEnd(9)} ${f.name}${f.status === 'passed' ? '' : `  (${f.status})`}`,
+    );
   const images = join(work, 'images.json');
   if (existsSync(images)) {
     lines.push('  each image (two built at a time):');
@@ -64,16 +206,24 @@ function table() {
   console.log(lines.join('\n'));
 }
 
+// Ctrl-C or a SIGTERM reaches the lanes (from the terminal, or from here); the beds still go at the end.
+let interrupted;
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    interrupted ??= signal;
+    for (const child of children) child.kill(signal);
+  });
+
 let code = 0;
 try {
   if (only !== 'engine') code = await vitest('fast', ['unit', 'fast']);
   if (code === 0 && only !== 'fast') {
     const json = join(work, 'images.json');
     code = await phase('images', 'npx', ['tsx', 'test/support/build-images.ts', '--json', json]);
-    if (code === 0) code = await vitest('engine', ['integration', 'e2e']);
+    if (code === 0 && !interrupted) code = await engineLanes();
   }
 } finally {
   table();
   rmSync(work, { recursive: true, force: true });
 }
-process.exit(code);
+process.exit(interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : code);

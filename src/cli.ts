@@ -8,9 +8,9 @@ import { EXIT_CODES, EXIT_INTERNAL, EXIT_OK, SIGNAL_ERRORS, STOP_CODES, TcupErro
 import { debug, debugEnabled, redactDebugWith } from './core/log.js';
 import { createRedactor } from './redaction/redactor.js';
 import { parseTempestOption } from './tempest/plan.js';
-import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from './core/defaults.js';
+import { RUN_DEFAULTS as DEFAULTS } from './core/defaults.js';
 import { isStandardTarget, RUN_TARGETS } from './guidelines/model.js';
-import type { RunOptions, Deps } from './pipeline/pipeline.js';
+import type { Deps, RunOptions, UploadChoice } from './pipeline/options.js';
 import { DEFAULT_PARALLEL, isSeveralClouds, singleAccountsFile } from './pipeline/clouds-choice.js';
 // The pipeline and the commands are loaded when a command runs, not to print --help.
 const load = {
@@ -87,8 +87,21 @@ const tempestOption = (value: string, previous: [string, string][] = []) => {
   return [...previous, pair];
 };
 
+/** The options of an upload (the run's and `tcup upload`'s) as commander hands them over. */
+export interface UploadFlags {
+  refstackUrl: string;
+  sign?: string | undefined;
+  keyPassphraseEnv?: string | undefined;
+  anonymous?: boolean | undefined;
+  yes?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  again?: boolean | undefined;
+  cacert?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
 /** The main command's options as commander hands them over: one field per flag. */
-export interface RunFlags {
+export interface RunFlags extends UploadFlags {
   osCloud?: string[] | undefined;
   allClouds?: boolean | undefined;
   parallel?: number | undefined;
@@ -117,25 +130,10 @@ export interface RunFlags {
   upload?: boolean | undefined;
   debug?: boolean | undefined;
   verbose?: boolean | undefined;
-  refstackUrl: string;
-  sign?: string | undefined;
-  keyPassphraseEnv?: string | undefined;
-  anonymous?: boolean | undefined;
-  yes?: boolean | undefined;
-  dryRun?: boolean | undefined;
-  again?: boolean | undefined;
-  cacert?: string | undefined;
-  insecure?: boolean | undefined;
 }
 
-/** The defaults of the run's options: commander applies them (and --help shows them), nothing else. */
-const RUN_DEFAULTS = {
-  guideline: DEFAULT_GUIDELINE,
-  target: 'platform',
-  type: 'required',
-  network: 'host',
-  refstackUrl: DEFAULT_REFSTACK_URL,
-} as const satisfies Partial<RunFlags>;
+/** The defaults of the run's options (src/core/defaults.ts): commander applies them, --help shows them. */
+const RUN_DEFAULTS = DEFAULTS satisfies Partial<RunFlags>;
 
 function uploadOptions(cmd: Command): Command {
   return cmd
@@ -338,8 +336,15 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }, version
         'after',
         '\nExample:\n  $ tcup upload tcup-results/2026-11-23_194755 --sign ~/.ssh/id_rsa --yes',
       ),
-  ).action(async (results: string, opts: Record<string, unknown>) => {
-    exit.code = await (await load.upload()).uploadCommand(deps, results, opts);
+  ).action(async (results: string, opts: UploadFlags) => {
+    exit.code = await (
+      await load.upload()
+    ).uploadCommand(deps, results, {
+      // The command itself says the user wants to upload.
+      upload: toUploadChoice(opts, true),
+      cacert: opts.cacert,
+      insecure: opts.insecure === true,
+    });
   });
 
   program
@@ -455,8 +460,8 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }, version
     .command('sign <key>')
     .description('print the public key and the self-signature RefStack asks for when you register a key')
     .addOption(new Option('--key-passphrase-env <var>', 'read the key passphrase from this variable'))
-    .action(async (key: string, opts: Record<string, unknown>) => {
-      exit.code = await (await load.sign()).signCommand(deps, key, opts);
+    .action(async (key: string, opts: { keyPassphraseEnv?: string }) => {
+      exit.code = await (await load.sign()).signCommand(deps, key, { passphraseEnv: opts.keyPassphraseEnv });
     });
 
   return program;
@@ -491,20 +496,25 @@ export function toRunOptions(o: RunFlags, io: Pick<Io, 'cwd'>): RunOptions {
     cwd: io.cwd,
     debug: o.debug === true,
     verbose: o.verbose === true,
-    upload: {
-      url: o.refstackUrl,
-      askEarly: o.upload === true,
-      yes: o.yes === true,
-      anonymous: o.anonymous === true,
-      dryRun: o.dryRun === true,
-      sign: o.sign,
-      passphraseEnv: o.keyPassphraseEnv,
-      again: o.again === true,
-    },
+    upload: toUploadChoice(o, o.upload === true),
     cacert: o.cacert,
     insecure: o.insecure === true ? true : undefined,
     tempest: o.tempest,
     tempestImage: o.tempestImage,
+  };
+}
+
+/** What to upload and how, from the flags of a run or of `tcup upload`; askEarly: ask before the run. */
+export function toUploadChoice(o: UploadFlags, askEarly: boolean): UploadChoice {
+  return {
+    url: o.refstackUrl,
+    askEarly,
+    yes: o.yes === true,
+    anonymous: o.anonymous === true,
+    dryRun: o.dryRun === true,
+    sign: o.sign,
+    passphraseEnv: o.keyPassphraseEnv,
+    again: o.again === true,
   };
 }
 
@@ -525,7 +535,7 @@ export async function main(io: Io): Promise<number> {
     signal: controller.signal,
     now: () => Date.now(),
     // The collaborators: the real ones here only (tests pass stand-ins); loaded when a run needs them.
-    engine: async (env) => (await import('./engine/engine.js')).createEngine(env),
+    engine: async (env) => (await import('./engine/docker.js')).createEngine(env),
     http: async (options) => (await import('./core/http.js')).createHttpClient(options),
     onResize: (listener) => {
       io.stdout.on('resize', listener);

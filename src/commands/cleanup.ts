@@ -6,7 +6,7 @@
  */
 import { EXIT_OK, TcupError } from '../core/errors.js';
 import type { Owner } from '../core/session.js';
-import { createEngine, pingEngine } from '../engine/engine.js';
+import { pingEngine } from '../engine/engine.js';
 import { currentImageTags } from '../engine/image.js';
 import {
   listLeftovers,
@@ -17,7 +17,7 @@ import {
   type TcupImage,
 } from '../engine/inventory.js';
 import type { Deps } from '../pipeline/options.js';
-import { PLUGINS } from '../pipeline/steps/selection.js';
+import { PLUGINS } from '../guidelines/model.js';
 import { VARIANT_IMAGE_ARGS } from '../tempest/variant.js';
 
 export interface CleanupOptions {
@@ -58,7 +58,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function cleanupCommand(deps: Deps, options: CleanupOptions): Promise<number> {
   const out = (line: string) => deps.stdout.write(deps.redactor.redact(line) + '\n');
-  const engine = createEngine(deps.env);
+  const engine = await deps.engine(deps.env);
   await pingEngine(engine);
   const found = (await listLeftovers(engine)).map((item) => ({
     item,

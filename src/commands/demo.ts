@@ -9,17 +9,12 @@ import { createServer } from 'node:net';
 import type { Account } from '../cloud/accounts.js';
 import { createCleanupStack } from '../core/cleanup.js';
 import { DEMO_IMAGE_REPO, startDemoCloud, waitDemoCloudHealthy } from '../engine/demo-cloud.js';
-import { createEngine, pingEngine } from '../engine/engine.js';
+import { pingEngine } from '../engine/engine.js';
 import { ensureImage } from '../engine/image.js';
 import { loadDemoRecipe } from '../engine/demo-recipe.js';
 import { createReporter } from '../core/log.js';
-import {
-  DEFAULT_GUIDELINE,
-  DEFAULT_REFSTACK_URL,
-  runTcup,
-  type Deps,
-  type RunOptions,
-} from '../pipeline/pipeline.js';
+import { RUN_DEFAULTS } from '../core/defaults.js';
+import { runTcup, type Deps, type RunOptions } from '../pipeline/pipeline.js';
 import { proxyEnv, proxySecrets } from '../pipeline/steps/proxy.js';
 
 export const DEMO_MEMBERS = ['demo', 'alt_demo', 'demo2', 'alt_demo2'] as const;
@@ -48,7 +43,7 @@ export async function demoCommand(deps: Deps, options: DemoOptions): Promise<num
   for (const secret of proxySecrets(deps.env)) redactor.add(secret, 'a proxy password');
   const cleanup = createCleanupStack();
   try {
-    const engine = createEngine(deps.env);
+    const engine = await deps.engine(deps.env);
     await pingEngine(engine);
     reporter.step('preparing the demo cloud: a throwaway Keystone (identity service) in a container');
     const image = await ensureImage(engine, loadDemoRecipe(), {
@@ -123,25 +118,26 @@ export function demoEnv(
   };
 }
 
-function demoRun(options: DemoOptions, accounts: Account[], session: string): RunOptions {
+/** The demo's run: the run's defaults (src/core/defaults.ts), the identity capabilities, a dry-run upload. */
+export function demoRun(options: DemoOptions, accounts: Account[], session: string): RunOptions {
   return {
     passwordStdin: false,
     accounts,
     session,
-    guideline: DEFAULT_GUIDELINE,
-    target: 'platform',
-    types: ['required'],
+    guideline: RUN_DEFAULTS.guideline,
+    target: RUN_DEFAULTS.target,
+    types: [RUN_DEFAULTS.type],
     includeFlagged: false,
     capabilities: ['identity-*'],
     tempestOptions: [],
-    network: 'host',
+    network: RUN_DEFAULTS.network,
     resultsDir: options.resultsDir,
     cwd: options.cwd,
     debug: false,
     verbose: options.verbose,
     // Never uploaded (this is not a real cloud): the dry run shows what an upload would send.
     upload: {
-      url: DEFAULT_REFSTACK_URL,
+      url: RUN_DEFAULTS.refstackUrl,
       askEarly: false,
       yes: false,
       anonymous: false,

@@ -11,9 +11,8 @@ import { loadImageFiles } from '../engine/build-context.js';
 import { pingEngine, type Engine } from '../engine/engine.js';
 import { loadImage, readImageArchive, saveImage, type ArchivedImage } from '../engine/image-archive.js';
 import { imageExists, imageHash, LABEL_HASH, tagOf } from '../engine/image.js';
-import type { RunTarget } from '../guidelines/model.js';
+import { PLUGINS, type RunTarget } from '../guidelines/model.js';
 import type { Deps } from '../pipeline/options.js';
-import { PLUGINS } from '../pipeline/steps/selection.js';
 import { prepareTempestImage, testbedArgsFrom } from '../pipeline/steps/tempest-image.js';
 import { proxyEnv } from '../pipeline/steps/proxy.js';
 import {

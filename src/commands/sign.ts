@@ -9,7 +9,7 @@ import { keyPassphrase } from '../pipeline/steps/upload.js';
 export async function signCommand(
   deps: Deps,
   keyFile: string,
-  opts: Record<string, unknown>,
+  options: { passphraseEnv?: string | undefined },
 ): Promise<number> {
   let text: string;
   try {
@@ -20,9 +20,8 @@ export async function signCommand(
       `cannot read the key ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
-  const envName = typeof opts.keyPassphraseEnv === 'string' ? opts.keyPassphraseEnv : undefined;
   const key = keyNeedsPassphrase(text)
-    ? loadSigningKey(text, await keyPassphrase(deps, keyFile, envName))
+    ? loadSigningKey(text, await keyPassphrase(deps, keyFile, options.passphraseEnv))
     : loadSigningKey(text);
   deps.stdout.write(
     `Public key:\n${sshPublicLine(key)}\n\nSelf-signature (over the bytes "signature"):\n${selfSignature(key)}\n`,

@@ -2,17 +2,23 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT_OK, TcupError } from '../core/errors.js';
-import { createHttpClient } from '../core/http.js';
 import { createReporter } from '../core/log.js';
 import type { RefstackDocument } from '../results/tests.js';
-import type { Deps } from '../pipeline/options.js';
-import { DEFAULT_REFSTACK_URL } from '../refstack/upload.js';
-import { prepareUpload, uploadStep, type UploadChoice } from '../pipeline/steps/upload.js';
+import type { Deps, UploadChoice } from '../pipeline/options.js';
+import { prepareUpload, uploadStep } from '../pipeline/steps/upload.js';
+
+export interface UploadCommandOptions {
+  /** What to upload and how (src/cli.ts builds it from the flags, as for a run). */
+  upload: UploadChoice;
+  /** --cacert, as given (relative to the working directory). */
+  cacert?: string | undefined;
+  insecure: boolean;
+}
 
 export async function uploadCommand(
   deps: Deps,
   results: string,
-  opts: Record<string, unknown>,
+  options: UploadCommandOptions,
 ): Promise<number> {
   const path = resolve(deps.cwd, results);
   let file = path;
@@ -35,17 +41,7 @@ export async function uploadCommand(
       'give a tcup results folder or its refstack.json',
     );
   }
-  const str = (k: string) => (typeof opts[k] === 'string' ? opts[k] : undefined);
-  const choice: UploadChoice = {
-    url: str('refstackUrl') ?? DEFAULT_REFSTACK_URL,
-    askEarly: true, // the command itself says the user wants to upload
-    yes: opts.yes === true,
-    anonymous: opts.anonymous === true,
-    dryRun: opts.dryRun === true,
-    sign: str('sign'),
-    passphraseEnv: str('keyPassphraseEnv'),
-    again: opts.again === true,
-  };
+  const choice = options.upload;
   const reporter = createReporter({
     write: (t) => deps.stderr.write(t),
     isTTY: deps.stderr.isTTY === true,
@@ -65,10 +61,10 @@ export async function uploadCommand(
       'there is no terminal to ask for consent',
       'add --yes to upload without asking',
     );
-  const http = createHttpClient({
+  const http = await deps.http({
     env: deps.env,
-    ...(str('cacert') ? { caFile: resolve(deps.cwd, str('cacert')!) } : {}),
-    insecure: opts.insecure === true,
+    ...(options.cacert ? { caFile: resolve(deps.cwd, options.cacert) } : {}),
+    insecure: options.insecure,
   });
   try {
     await uploadStep(deps, http, choice, doc, dirname(file), reporter, key, undefined);

@@ -197,7 +197,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** The CA bundle's bytes; a file that cannot be read is the user's mistake (a path), not a crash. */
-function readCaBundle(file: string): Buffer {
+export function readCaBundle(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {

@@ -9,6 +9,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { TcupError } from '../core/errors.js';
+import { lineWriter } from '../core/lines.js';
 import { removeContainer, type Engine, type EngineContainer } from './engine.js';
 import { LABEL_TOOL } from './image.js';
 import {
@@ -160,8 +161,6 @@ function handle(engine: Engine, container: EngineContainer, spec: RunSpec) {
     handle: api,
     wire(stream: NodeJS.ReadWriteStream, stdout: PassThrough, done: Promise<unknown>) {
       stdin = stream;
-      streamDone = done;
-      let buffer = '';
       let broken = false;
       const onLine = (line: string) => {
         const parsed = parseLine(line);
@@ -169,32 +168,34 @@ function handle(engine: Engine, container: EngineContainer, spec: RunSpec) {
         spec.onEvent(parsed.event);
         if (parsed.event.event === 'done' || parsed.event.event === 'ready') resolveSettled(parsed.event);
       };
-      stdout.setEncoding('utf8');
-      stdout.on('data', (chunk: string) => {
+      const lines = lineWriter((line) => {
         if (broken) return;
-        buffer += chunk;
-        for (let nl = buffer.indexOf('\n'); nl >= 0 && !broken; nl = buffer.indexOf('\n')) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            onLine(line);
-          } catch (error) {
-            // Never thrown out of a stream handler: the run fails, and its cleanup removes the container.
-            broken = true;
-            rejectSettled(
-              error instanceof ProtocolError
-                ? new TcupError(
-                    'RUN_FAILED',
-                    `the test container wrote a line that is not tcup's protocol (${error.message})`,
-                    "a bug in tcup's image, or the image was changed: run again with --verbose and report it",
-                    { cause: error },
-                  )
-                : (error as Error),
-            );
-          }
+        try {
+          onLine(line);
+        } catch (error) {
+          // Never thrown out of a stream handler: the run fails, and its cleanup removes the container.
+          broken = true;
+          rejectSettled(
+            error instanceof ProtocolError
+              ? new TcupError(
+                  'RUN_FAILED',
+                  `the test container wrote a line that is not tcup's protocol (${error.message})`,
+                  "a bug in tcup's image, or the image was changed: run again with --verbose and report it",
+                  { cause: error },
+                )
+              : (error as Error),
+          );
         }
       });
-      void done.then(() =>
+      stdout.pipe(lines);
+      // The connection is over: the last line counts even without a newline, then the log ends (its own
+      // last line too), and only then is a run that reported nothing settled as failed.
+      streamDone = done.then(async () => {
+        stdout.end();
+        await finished(lines).catch(() => undefined);
+        spec.log.end();
+      });
+      void streamDone.then(() =>
         rejectSettled(new TcupError('RUN_FAILED', 'the test container ended before it reported its results')),
       );
     },

@@ -7,8 +7,6 @@
 import { TcupError } from '../core/errors.js';
 import { debug } from '../core/log.js';
 
-export { createEngine } from './docker.js';
-
 /** `{ label: ['tcup=1'] }`: the engine ANDs the labels given. */
 export interface LabelFilter {
   filters: { label: string[] };

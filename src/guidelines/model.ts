@@ -63,6 +63,12 @@ export type StandardTarget = (typeof STANDARD_TARGETS)[number];
 export type RunTarget = Target | StandardTarget;
 export const RUN_TARGETS: readonly RunTarget[] = [...TARGETS, ...STANDARD_TARGETS];
 
+/** Debian packages of the Tempest plugins each add-on target needs. */
+export const PLUGINS: Partial<Record<RunTarget, string[]>> = {
+  dns: ['designate-tempest-plugin'],
+  orchestration: ['heat-tempest-plugin'],
+};
+
 export function isStandardTarget(value: string): value is StandardTarget {
   return (STANDARD_TARGETS as readonly string[]).includes(value);
 }

@@ -28,7 +28,6 @@ import { proxyEnv, proxySecrets } from './steps/proxy.js';
 import { keepTimings, planWorkers } from './steps/schedule.js';
 import { chooseTempest, prepareTempestImage, testbedArgsFrom } from './steps/tempest-image.js';
 
-export { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../core/defaults.js';
 export type { Deps, RunOptions } from './options.js';
 import type { Deps, RunOptions } from './options.js';
 

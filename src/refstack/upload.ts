@@ -14,7 +14,6 @@ import { isLatin1, latin1SwedishKey } from './collation.js';
 import { signBody, sshPublicLine } from './signing.js';
 
 import { DEFAULT_REFSTACK_URL } from '../core/defaults.js';
-export { DEFAULT_REFSTACK_URL };
 
 const KEYS = ['cpid', 'duration_seconds', 'results'] as const;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -8,34 +8,8 @@
  * accounts file (src/tempest/readers.ts). The user's --tempest-option values win over everything here.
  */
 import { TcupError } from '../core/errors.js';
+import type { AccountWithRoles, PlannedAccount } from './accounts.js';
 import { needsReaderTwins, withReaderTwins } from './readers.js';
-
-export interface AccountWithRoles {
-  username: string;
-  password: string;
-  projectName?: string;
-  projectId?: string;
-  domainName?: string;
-  userDomainName?: string;
-  projectDomainName?: string;
-  /** Role names from the account's token, as the cloud spells them. */
-  roles: string[];
-  /** Tempest's credential types from the accounts file, passed on as written. */
-  types?: ('operator' | 'reseller_admin')[];
-  /** Tempest's per-account resources from the accounts file (the network name). */
-  resources?: { network?: string };
-  /**
-   * The domain of the project the account's token is scoped to (`token.project.domain.id`): the one
-   * domain Keystone's default policy lets a non-admin read.
-   */
-  scopeDomainId?: string;
-  /** The id of the project the account's token is scoped to (`token.project.id`). */
-  scopeProjectId?: string;
-}
-
-export interface PlannedAccount extends Omit<AccountWithRoles, 'roles'> {
-  roles: string[];
-}
 
 export interface TempestPlan {
   /** The accounts as planned, one per account given. */

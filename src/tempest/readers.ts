@@ -20,7 +20,7 @@
  * tests with the twin as the other user.
  */
 import { compareVersions } from './patches.js';
-import type { PlannedAccount } from './plan.js';
+import type { PlannedAccount } from './accounts.js';
 
 /** The first Tempest that takes the project reader from the primary's project. */
 export const READER_TWINS_FROM = '46.3.0';

@@ -1,6 +1,6 @@
 /** The test run: one container, live progress from its events, results copied out before it goes. */
-import { Writable } from 'node:stream';
 import { whenAborted } from '../core/abort.js';
+import { lineWriter } from '../core/lines.js';
 import type { CleanupStack } from '../core/cleanup.js';
 import { TcupError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
@@ -117,10 +117,16 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
     },
   });
   const abort = whenAborted(options.signal, 'interrupted: the test container is being removed');
-  const settled = await beforeAbort(container!.settled, abort);
+  const late = (what: string) => (error: unknown) => {
+    if (options.signal.aborted)
+      reporter.log(
+        `tcup: ${what} failed after the interrupt: ${error instanceof Error ? error.message : String(error)}`,
+      );
+  };
+  const settled = await beforeAbort(container!.settled, abort, late('the run'));
   reporter.endProgress();
-  const files = await beforeAbort(container!.copyOut(), abort);
-  await beforeAbort(container!.release(), abort);
+  const files = await beforeAbort(container!.copyOut(), abort, late('the copy of the results'));
+  await beforeAbort(container!.release(), abort, late('the wait for the test container'));
   if (configError) {
     throw new TcupError(
       'RUN_FAILED',
@@ -153,31 +159,15 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
 
 /**
  * The work, unless the run is interrupted first. The work that lost goes on until the cleanup removes
- * its container, and then fails: that failure is expected, and marked handled here (the copy's broken
- * connection is turned into its rejection in src/engine/container.ts, not left as a stream error).
+ * its container, and then fails: that failure is expected, handled here and handed to `onLate` (kept
+ * for tcup.log, never an unhandled rejection; the copy's broken connection is turned into its
+ * rejection in src/engine/container.ts, not left as a stream error).
  */
-function beforeAbort<T>(work: Promise<T>, abort: Promise<never>): Promise<T> {
-  work.catch(() => undefined);
+function beforeAbort<T>(
+  work: Promise<T>,
+  abort: Promise<never>,
+  onLate: (error: unknown) => void,
+): Promise<T> {
+  work.catch(onLate);
   return Promise.race([work, abort]);
-}
-
-/** A Writable that hands complete lines to `onLine` (and the rest at the end). */
-export function lineWriter(onLine: (line: string) => void): Writable {
-  let buffer = '';
-  return new Writable({
-    decodeStrings: false,
-    write(chunk: Buffer | string, _enc, done) {
-      buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        onLine(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-      }
-      done();
-    },
-    final(done) {
-      if (buffer) onLine(buffer);
-      buffer = '';
-      done();
-    },
-  });
 }

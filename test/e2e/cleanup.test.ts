@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tcupLeftovers } from '../support/faults.js';
-import { launcherInEmptyDir, runLauncher } from '../support/launcher.js';
+import { launcherInEmptyDir, runLauncher, trackedLaunches } from '../support/launcher.js';
 import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
@@ -100,7 +100,8 @@ describeDocker('tcup cleanup (single file, real Keystone)', () => {
 
   it('a run whose output reader goes away exits 141, quietly, and removes its container', async () => {
     const started = Date.now();
-    const r = await runLauncher(launcher, ['--capability', 'identity-*', '-o', join(dir, 'closed')], {
+    const launches = trackedLaunches();
+    const r = await launches.launch(launcher, ['--capability', 'identity-*', '-o', join(dir, 'closed')], {
       cwd: dir,
       env,
       onSpawn: whenItsContainerRuns((child) => {
@@ -110,6 +111,6 @@ describeDocker('tcup cleanup (single file, real Keystone)', () => {
     });
     expect([r.code, r.signal]).toEqual([141, null]);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
-    expect(await tcupLeftovers(started)).toEqual([]);
+    expect(await tcupLeftovers(launches, started)).toEqual([]);
   });
 });

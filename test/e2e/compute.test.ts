@@ -28,13 +28,12 @@ import { type ProjectResources } from '../support/compute-testbed.js';
 import {
   expectCleanedUp,
   readSummary,
-  tcupContainers,
   type Explained,
   type GuidelineSummary as Guideline,
   type ListedCounts,
   type RunFacts,
 } from '../support/summary.js';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import { accountsYaml, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type ComputeTenant, useCompute } from '../support/beds.js';
 
@@ -61,6 +60,8 @@ const COMPUTE_CAPABILITIES = [
   'compute-flavors-list',
 ];
 const RUN_MS = 40 * 60_000;
+/** This file's launchers: its "nothing left" check counts their containers alone (the engine is shared). */
+const { launch, containers: tcupContainers } = trackedLaunches();
 /** The two tests that log into a guest over SSH: skipped without --validation (a fake hypervisor has no guest). */
 const GUEST_LOGIN = /test_host_name_is_same_as_server_name|test_verify_created_server_vcpus/;
 
@@ -140,7 +141,7 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
       fullDir = join(dir, 'full');
       singleDir = join(dir, 'single');
       const scsRun = async () => {
-        scs = await runLauncher(
+        scs = await launch(
           launcher,
           ['--target', 'scs-0128', '--accounts', 'scs.yaml', '--cleanup-cloud', '-o', scsDir],
           { cwd: dir, env: envOf(bed), timeoutMs: RUN_MS },
@@ -148,14 +149,24 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
         afterScs = await bed.projectResources(scsProjects);
       };
       const scs43Run = async () => {
-        scs43 = await runLauncher(
+        scs43 = await launch(
           launcher,
-          ['--tempest', '43', '--target', 'scs-0128', '--accounts', 't43.yaml', '--cleanup-cloud', '-o', scs43Dir],
+          [
+            '--tempest',
+            '43',
+            '--target',
+            'scs-0128',
+            '--accounts',
+            't43.yaml',
+            '--cleanup-cloud',
+            '-o',
+            scs43Dir,
+          ],
           { cwd: dir, env: envOf(t43), timeoutMs: RUN_MS },
         );
       };
       const targetRuns = async () => {
-        full = await runLauncher(
+        full = await launch(
           launcher,
           [
             '--guideline',
@@ -172,7 +183,7 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
           { cwd: dir, env: envOf(other), timeoutMs: RUN_MS },
         );
         // Only the OS_* member, its own image from a file; a few capabilities.
-        single = await runLauncher(
+        single = await launch(
           launcher,
           [
             '--guideline',
@@ -306,7 +317,7 @@ describeDocker('SCS-0128 and OpenStack Powered Compute 2020.06 against the compu
   });
 
   it('leaves nothing on the engine nor in the test projects, and never shows the password', async () => {
-    expect(tcupContainers()).toBe('');
+    expect(tcupContainers()).toEqual([]);
     expect(afterScs).toEqual(beforeScs);
     expect(await bed.projectResources(scsProjects)).toEqual(beforeScs);
     expect(await bed.projectResources(otherProjects)).toEqual(beforeOther);

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launcherInEmptyDir, runLauncher, TESTBED_ENV } from '../support/launcher.js';
+import { launcherInEmptyDir, TESTBED_ENV, trackedLaunches } from '../support/launcher.js';
 import { describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
@@ -21,13 +21,14 @@ const SESSION = `tcup-debug-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', SESSION);
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const tcupContainers = () =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
-/** tcup containers that mount `dir` (other runs may share this engine; on CI none do). */
+/**
+ * This file's launchers (the terminal's too, once found): its "nothing left" checks count their
+ * containers alone, as other runs may share this engine (the compute lane of `npm test` does).
+ */
+const launches = trackedLaunches();
+/** This file's tcup containers that mount `dir`. */
 const containersMounting = (dir: string) =>
-  tcupContainers().filter((id) => {
+  launches.containers().filter((id) => {
     try {
       const binds = execFileSync('docker', ['inspect', '-f', '{{json .HostConfig.Binds}}', id], {
         encoding: 'utf8',
@@ -38,7 +39,26 @@ const containersMounting = (dir: string) =>
       return false; // removed meanwhile
     }
   });
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+/** The launcher the terminal's shell runs (its child process, `node LAUNCHER --debug`), once it runs. */
+async function terminalLauncherPid(launcher: string): Promise<number> {
+  const shell = tmux('display-message', '-p', '-t', SESSION, '#{pane_pid}').trim();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    let children = '';
+    try {
+      children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', shell], { encoding: 'utf8' });
+    } catch {
+      /* no child yet: ps exits 1 */
+    }
+    for (const line of children.split('\n')) {
+      const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+      if (m && m[2]!.includes(launcher)) return Number(m[1]);
+    }
+    if (Date.now() > deadline) throw new Error(`the terminal's shell (pid ${shell}) runs no ${launcher}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function waitFor(what: string, test: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -95,7 +115,9 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
     const command =
       `cd ${shellQuote(dir)} && . ${shellQuote(openrc)} && node ${shellQuote(launcher)} --debug; ` +
       `echo TCUP-EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 3600`;
+    const started = Date.now();
     tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '50', command);
+    launches.track(await terminalLauncherPid(launcher), started);
 
     await waitFor('the banner', (t) => t.includes('tcup debug shell: no tests were started'), 600_000);
     expect(containersMounting(dir)).toHaveLength(1);
@@ -130,7 +152,7 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
     await waitFor('stty', (t) => /^-?icanon$/m.test(t), 10_000);
     expect(screen()).toMatch(/^icanon$/m);
     expect(containersMounting(dir)).toEqual([]);
-    if (inCi) expect(tcupContainers()).toEqual([]);
+    expect(launches.containers()).toEqual([]);
   });
 
   it('never shows the password on the screen', () => {
@@ -140,7 +162,7 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
   });
 
   it('without a terminal, runs piped commands and redacts their output', async () => {
-    const r = await runLauncher(launcher, ['--debug'], {
+    const r = await launches.launch(launcher, ['--debug'], {
       cwd: dir,
       env,
       input: 'ls /workspace; cat /run/tcup/ws/etc/accounts.yaml; exit\n',
@@ -153,6 +175,6 @@ describeDocker('tcup --debug (single-file launcher, real Keystone)', () => {
       expect(text.includes(JSON.stringify(PASSWORD).slice(1, -1))).toBe(false);
     }
     expect(containersMounting(dir)).toEqual([]);
-    if (inCi) expect(tcupContainers()).toEqual([]);
+    expect(launches.containers()).toEqual([]);
   });
 });

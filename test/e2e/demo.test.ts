@@ -7,27 +7,27 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import {
+  launcherInEmptyDir,
+  trackedLaunches,
+  type LauncherOptions,
+  type LauncherRun,
+} from '../support/launcher.js';
 import { buildTestbedImages, describeDocker, requireDocker } from '../support/testbed.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const tcupContainers = () => docker('ps', '-aq', '--filter', 'label=tcup=1');
+/** This file's launchers: its "nothing left" checks count their containers alone (the engine is shared). */
+const launches = trackedLaunches();
 /** The sessions of the demo clouds now present (one label finds all of a demo's containers). */
 const demoSessions = () =>
   docker('ps', '-a', '--filter', 'label=tcup.role=demo-cloud', '--format', '{{.Label "tcup.session"}}')
     .split('\n')
     .filter(Boolean);
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Runs the demo, noting the sessions it used, then checks none of their containers is left. */
-async function runDemo(
-  launcher: string,
-  args: string[],
-  dir: string,
-  onSpawn?: Parameters<typeof runLauncher>[2]['onSpawn'],
-) {
+async function runDemo(launcher: string, args: string[], dir: string, onSpawn?: LauncherOptions['onSpawn']) {
   const sessions = new Set<string>();
-  const run = await runLauncher(launcher, ['demo', ...args], {
+  const run = await launches.launch(launcher, ['demo', ...args], {
     cwd: dir,
     env: {},
     onSpawn: (child, output) => {
@@ -80,7 +80,7 @@ describeDocker('tcup demo (single-file launcher in an empty directory)', () => {
     expect(run.stderr).toMatch(/demo cloud removed/);
     expect(sessions.size).toBe(1);
     expect(left).toBe('');
-    if (inCi) expect(tcupContainers()).toBe('');
+    expect(launches.containers()).toEqual([]);
   });
 
   it('Ctrl-C while the cloud starts removes it and exits 130', async () => {
@@ -104,6 +104,6 @@ describeDocker('tcup demo (single-file launcher in an empty directory)', () => {
     expect(existsSync(join(dir, 'interrupted'))).toBe(false);
     expect(seen.size).toBe(1);
     expect(leftover).toBe('');
-    if (inCi) expect(tcupContainers()).toBe('');
+    expect(launches.containers()).toEqual([]);
   });
 });

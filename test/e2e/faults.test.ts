@@ -8,16 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closedPort,
-  runningTcupContainers,
-  runOnTerminal,
-  startSilentServer,
-  tcupLeftovers,
-  when,
-} from '../support/faults.js';
+import { closedPort, runOnTerminal, startSilentServer, tcupLeftovers, when } from '../support/faults.js';
 import { launcherWithImageFault } from '../support/image-faults.js';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import {
+  launcherInEmptyDir,
+  trackedLaunches,
+  type LauncherOptions,
+  type LauncherRun,
+} from '../support/launcher.js';
 import { startRefstackServer } from '../support/refstack-server.js';
 import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
 import { type KeystoneTenant, useKeystone } from '../support/beds.js';
@@ -26,6 +24,8 @@ const PASSWORD = 'fault "matrix" pw ✓';
 const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
 /** A progress line with at least one result. */
 const PROGRESS = /\[\s*[1-9]\d*\/\s*\d+\] \d+ passed/;
+/** This file's launchers: its leftover checks and the container it kills are theirs alone. */
+const launches = trackedLaunches();
 
 /** The documented code, one `✖` line, no stack frame. */
 function expectFailure(r: { code: number | null; stderr: string }, code: number, message: RegExp): void {
@@ -60,16 +60,16 @@ describeDocker('fault matrix', () => {
   /** Runs the launcher; afterwards nothing of tcup's created meanwhile may be left on the engine. */
   async function launch(
     args: string[],
-    options: { env?: Record<string, string>; onSpawn?: Parameters<typeof runLauncher>[2]['onSpawn'] } = {},
+    options: { env?: Record<string, string>; onSpawn?: LauncherOptions['onSpawn'] } = {},
   ): Promise<LauncherRun & { ms: number }> {
     const started = Date.now();
-    const r = await runLauncher(launcher, args, {
+    const r = await launches.launch(launcher, args, {
       cwd: dir,
       env: options.env ?? env,
       onSpawn: options.onSpawn,
     });
     const ms = Date.now() - started;
-    expect(await tcupLeftovers(started), `left behind by: tcup ${args.join(' ')}`).toEqual([]);
+    expect(await tcupLeftovers(launches, started), `left behind by: tcup ${args.join(' ')}`).toEqual([]);
     return { ...r, ms };
   }
 
@@ -129,6 +129,8 @@ describeDocker('fault matrix', () => {
       // A recipe of its own (tcup's plus a slow last step), so the build is never cached.
       const marker = `tcup-fault-slow-build-${process.pid}-${Date.now()}`;
       const slow = launcherWithImageFault({ dockerfile: `RUN echo ${marker} && sleep 120`, files: {} });
+      // Every tcup image on the engine, not only this file's: the other engine lane (the compute e2e,
+      // scripts/test.mjs) makes none, it runs the images build-images.ts made before both lanes began.
       const images = () =>
         execFileSync('docker', ['images', '-q', '--filter', 'label=tcup=1', '--no-trunc'], {
           encoding: 'utf8',
@@ -141,7 +143,7 @@ describeDocker('fault matrix', () => {
         /› preparing the Tempest \d+ \([^)]*\) image/,
         (child) => void setTimeout(() => child.kill('SIGINT'), 3_000),
       );
-      const r = await runLauncher(slow.launcher, [...IDENTITY, '-o', join(slow.dir, 'interrupted')], {
+      const r = await launches.launch(slow.launcher, [...IDENTITY, '-o', join(slow.dir, 'interrupted')], {
         cwd: slow.dir,
         env,
         onSpawn: trigger.onSpawn,
@@ -153,7 +155,7 @@ describeDocker('fault matrix', () => {
         images().filter((id) => !before.has(id)),
         'a new tcup image after an interrupted build',
       ).toEqual([]);
-      expect(await tcupLeftovers(started)).toEqual([]);
+      expect(await tcupLeftovers(launches, started)).toEqual([]);
       // The legacy builder's intermediate container of the slow step (it carries no label) is gone too.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const builders = execFileSync(
@@ -215,8 +217,9 @@ describeDocker('fault matrix', () => {
       const out = join(dir, 'killed');
       let armed = 0;
       const arm = when(/account\(s\); operator role/, () => void (armed = Date.now()));
-      const kill = when(PROGRESS, async () => {
-        const [id] = await runningTcupContainers(armed - 1_000);
+      const kill = when(PROGRESS, () => {
+        // This run's own test container: the other engine lane's run beside it must not be the one killed.
+        const [id] = launches.containers({ running: true, since: armed - 1_000 });
         if (id) execFileSync('docker', ['kill', id], { stdio: 'ignore' });
       });
       const r = await launch([...IDENTITY, '-o', out], {

@@ -28,7 +28,7 @@ import {
   type Haystack,
   type Secret,
 } from '../support/leaks.js';
-import { launcherInEmptyDir, runLauncher, type LauncherRun } from '../support/launcher.js';
+import { launcherInEmptyDir, trackedLaunches, type LauncherRun } from '../support/launcher.js';
 import { startRefstackServer, type RefstackTestServer } from '../support/refstack-server.js';
 import {
   buildTempestImage,
@@ -45,6 +45,8 @@ const APP_SECRET = `app-crëd "secret" & ✓ 7f3a`;
 const PASSPHRASE = `key pässphrase "x" $y 'z' ✓`;
 const PASSPHRASE_VAR = 'TCUP_TEST_KEY_PASSPHRASE';
 const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
+/** This file's launchers: the containers watched and the leftovers are theirs alone. */
+const launches = trackedLaunches();
 
 interface Observed {
   mode: string;
@@ -91,8 +93,8 @@ describeDocker('no secret leaks, in any mode', () => {
     args: string[],
     options: { env?: Record<string, string>; input?: string; resultsDir?: string } = {},
   ): Promise<LauncherRun> {
-    const watcher = watchTcupContainers();
-    const run = await runLauncher(launcher, args, {
+    const watcher = watchTcupContainers(launches);
+    const run = await launches.launch(launcher, args, {
       cwd: dir,
       env: options.env ?? env,
       ...(options.input !== undefined ? { input: options.input } : {}),
@@ -275,7 +277,7 @@ describeDocker('no secret leaks, in any mode', () => {
     for (const o of runs) expect(o.containers.length, `${o.mode}: containers seen live`).toBeGreaterThan(0);
     const haystacks = runs.map((o): Haystack => [`${o.mode}: docker inspect`, o.inspect]);
     expect(findLeaks(haystacks, secrets())).toEqual([]);
-    expect(await tcupLeftovers(started)).toEqual([]);
+    expect(await tcupLeftovers(launches, started)).toEqual([]);
   });
 
   it('no secret in the images: inspect, history, file system', async () => {

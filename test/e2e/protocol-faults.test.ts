@@ -17,7 +17,7 @@ import {
   TEMPEST_CRASH,
   type ImageFault,
 } from '../support/image-faults.js';
-import { runLauncher } from '../support/launcher.js';
+import { trackedLaunches } from '../support/launcher.js';
 import { PROTOCOL_VECTORS } from '../support/protocol-vectors.js';
 import { SCRUBBED, SECRET_CASES, SECRET_VECTORS, scrubInput } from '../support/secret-forms.js';
 import { buildTempestImage, describeDocker, openrcEnv, requireDocker } from '../support/testbed.js';
@@ -25,6 +25,8 @@ import { type KeystoneTenant, useKeystone } from '../support/beds.js';
 
 const PASSWORD = `pr0to "fault" $x %41 'q' \\ & <b>\u00a0✓`;
 const IDENTITY = ['--guideline', '2020.06', '--capability', 'identity-*'];
+/** This file's launchers: the leftovers checked are theirs alone (the engine is shared). */
+const launches = trackedLaunches();
 
 /** The documented code, exactly one `✖` sentence, no stack trace, the password nowhere. */
 function expectFailure(
@@ -85,12 +87,12 @@ describeDocker('container protocol faults', () => {
   async function launchWith(fault: ImageFault, name: string) {
     const { dir, launcher } = launcherWithImageFault(fault);
     const started = Date.now();
-    const r = await runLauncher(launcher, [...IDENTITY, '-o', join(dir, name)], { cwd: dir, env });
+    const r = await launches.launch(launcher, [...IDENTITY, '-o', join(dir, name)], { cwd: dir, env });
     const tag = imageOf(r.stderr);
     if (tag && tag !== image) faultImages.push(tag);
     expect(tag, 'the fault image is its own').not.toBe(image);
-    // Nothing labelled tcup=1 (or with a tcup session) that this run created is left on the engine.
-    expect(await tcupLeftovers(started), r.stderr).toEqual([]);
+    // Nothing labelled tcup=1 that this run created is left on the engine.
+    expect(await tcupLeftovers(launches, started), r.stderr).toEqual([]);
     return r;
   }
 

@@ -169,7 +169,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
       },
     });
     expect(killed.signal).toBe('SIGKILL');
-    expect(tcupContainers()).not.toBe('');
+    expect(tcupContainers()).not.toEqual([]);
     const next = await launch(
       launcher,
       ['--capability', 'identity-v3-tokens-create', '-o', join(dir, 'after-kill')],
@@ -177,7 +177,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
     );
     expect(next.stderr).toMatch(/removed 1 container\(s\) left by an earlier tcup that did not finish/);
     expect(next.code, next.stderr).toBe(0);
-    expect(tcupContainers()).toBe('');
+    expect(tcupContainers()).toEqual([]);
   });
 
   it('refuses a wrong password in seconds, before anything slow', async () => {
@@ -236,7 +236,7 @@ describeDocker('tcup run against a real Keystone (single-file launcher)', () => 
   });
 
   it('leaves no container behind', () => {
-    expect(tcupContainers()).toBe('');
+    expect(tcupContainers()).toEqual([]);
   });
 
   it('never shows or stores the password', () => {

@@ -135,7 +135,7 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
   });
 
   it('leaves no tcup container, and never shows the password', () => {
-    expect(tcupContainers()).toBe('');
+    expect(tcupContainers()).toEqual([]);
     for (const run of [full, single]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);
       expect(run.argvSeen.join('\n')).not.toContain(PASSWORD);

@@ -121,7 +121,7 @@ describeDocker('tokens revoked during a run, as an operator would', () => {
   });
 
   it('leaves no tcup container, and never shows a password', () => {
-    expect(tcupContainers()).toBe('');
+    expect(tcupContainers()).toEqual([]);
     for (const run of [revoked])
       for (const secret of [PASSWORD]) {
         expect(run.stdout + run.stderr).not.toContain(secret);

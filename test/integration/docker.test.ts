@@ -4,7 +4,8 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadImageFiles, type ImageFile } from '../../src/engine/build-context.js';
-import { createEngine, pingEngine } from '../../src/engine/engine.js';
+import { createEngine } from '../../src/engine/docker.js';
+import { pingEngine } from '../../src/engine/engine.js';
 import { ensureImage, imageTag } from '../../src/engine/image.js';
 import {
   listInstalledTests,
@@ -13,7 +14,7 @@ import {
   type StartedContainer,
 } from '../../src/engine/container.js';
 import { TcupError } from '../../src/core/errors.js';
-import { lineWriter } from '../../src/tempest/test-run.js';
+import { lineWriter } from '../../src/core/lines.js';
 import { NEWEST, tempestImageOptions, testbedImageArgs } from '../../src/tempest/variant.js';
 import { describeDocker, requireDocker } from '../support/testbed.js';
 

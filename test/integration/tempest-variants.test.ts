@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFiles } from '../../src/engine/build-context.js';
 import { listInstalledTests } from '../../src/engine/container.js';
-import { createEngine } from '../../src/engine/engine.js';
+import { createEngine } from '../../src/engine/docker.js';
 import { ensureImage, imageTag, IMAGE_REPO } from '../../src/engine/image.js';
 import { TcupError } from '../../src/core/errors.js';
 import { patchFailure } from '../../src/pipeline/steps/tempest-image.js';
@@ -24,7 +24,7 @@ import { targetsOf } from '../../src/guidelines/model.js';
 import { selectTests } from '../../src/guidelines/select.js';
 import { loadStandard } from '../../src/guidelines/standard.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/container.js';
-import { PLUGINS } from '../../src/pipeline/steps/selection.js';
+import { PLUGINS } from '../../src/guidelines/model.js';
 import {
   tempestImageOptions,
   testbedImageArgs,

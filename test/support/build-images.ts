@@ -7,7 +7,7 @@
  *   npx tsx test/support/build-images.ts [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
-import { PLUGINS } from '../../src/pipeline/steps/selection.js';
+import { PLUGINS } from '../../src/guidelines/model.js';
 import { VARIANTS } from '../../src/tempest/variant.js';
 import { buildComputeImage } from './compute-testbed.js';
 import { buildTempestImage, buildTestbedImages, type TestbedRelease } from './testbed.js';

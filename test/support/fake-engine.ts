@@ -40,6 +40,8 @@ export interface ContainerIO {
   event(event: ContainerEvent): void;
   /** A raw stdout line (not an event: log text, or a line that breaks the protocol). */
   line(text: string): void;
+  /** Stdout text as it is, no newline added (a last line may end without one). */
+  raw(text: string): void;
   /** Resolves when tcup ends the container's stdin (it has the results). */
   released: Promise<void>;
   /** The container ends (its process exits with `code`). */
@@ -164,6 +166,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
       request,
       event: (e) => void stream.push(`${EVENT_PREFIX}${JSON.stringify(e)}\n`),
       line: (text) => void stream.push(`${text}\n`),
+      raw: (text) => void stream.push(text),
       released,
       exit: end,
     };

@@ -3,6 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import type { TrackedLaunches } from './launcher.js';
 
 const run = promisify(execFile);
 
@@ -121,50 +122,22 @@ async function launcherPid(launcher: string): Promise<number> {
 }
 
 /**
- * Containers carrying tcup's labels (tcup=1 or tcup.session) created since `sinceMs`. Other tcup runs
- * on the same engine (a developer's, another test file's) may be live: a container is only reported
- * if it is still there after `graceMs`.
+ * The tcup containers this file's launchers made since `sinceMs` that are still there: the engine is
+ * shared (the compute lane of `npm test` runs beside this file, scripts/test.mjs), so only the file's
+ * own launchers count (test/support/launcher.ts trackedLaunches). One still there is looked at again
+ * for up to `graceMs`: a run's containers go as it ends.
  */
-export async function tcupLeftovers(sinceMs: number, graceMs = 10_000): Promise<string[]> {
-  const list = async () => {
-    const ids = new Set<string>();
-    for (const label of ['tcup=1', 'tcup.session']) {
-      const { stdout } = await run('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=${label}`]);
-      for (const id of stdout.split('\n').filter(Boolean)) ids.add(id);
-    }
-    if (ids.size === 0) return [];
-    // Containers a test labels tcup.test=1 (a bench's bare `docker run`) are not tcup's.
-    const format = '{{.Id}} {{.Created}} {{index .Config.Labels "tcup.test"}}';
-    const { stdout } = await run('docker', ['inspect', '--format', format, ...ids]).catch(
-      (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }),
-    );
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' '))
-      .filter(([, created, test]) => Date.parse(created!) >= sinceMs - 1_000 && test !== '1')
-      .map(([id]) => id!);
-  };
+export async function tcupLeftovers(
+  launches: Pick<TrackedLaunches, 'containers'>,
+  sinceMs: number,
+  graceMs = 10_000,
+): Promise<string[]> {
+  const list = () => launches.containers({ since: sinceMs - 1_000 });
   const deadline = Date.now() + graceMs;
-  let found = await list();
+  let found = list();
   while (found.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    found = (await list()).filter((id) => found.includes(id));
+    found = list().filter((id) => found.includes(id));
   }
   return found;
-}
-
-/** Running tcup containers created since `sinceMs`, oldest first (to kill one "from outside"). */
-export async function runningTcupContainers(sinceMs: number): Promise<string[]> {
-  const { stdout } = await run('docker', ['ps', '-q', '--no-trunc', '--filter', 'label=tcup=1']);
-  const ids = stdout.split('\n').filter(Boolean);
-  if (ids.length === 0) return [];
-  const { stdout: info } = await run('docker', ['inspect', '--format', '{{.Id}} {{.Created}}', ...ids]);
-  return info
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(' '))
-    .filter(([, created]) => Date.parse(created!) >= sinceMs)
-    .sort((a, b) => Date.parse(a[1]!) - Date.parse(b[1]!))
-    .map(([id]) => id!);
 }

@@ -1,7 +1,9 @@
 /**
  * The run's bed registry (test/support/beds.ts): made by the first set-up of a vitest run (vitest calls
  * this once for the root and once per project, in one process), given to the test workers, and, after
- * the last teardown, every bed of the run removed. The registry folder goes with it.
+ * the last teardown, every bed of the run removed. The registry folder goes with it. `npm test` opens it
+ * itself before its two engine lanes (scripts/test.mjs repeats these variables' names), so both vitest
+ * processes share the beds and neither one's last teardown removes them: test.mjs does, at the end.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /** The built single-file launcher, run as a user would: its own process, a plain environment, a temp dir. */
 import { spawn, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,34 +90,111 @@ export function runLauncher(
   });
 }
 
-/**
- * A runner that remembers the launchers it started, and lists the tcup containers (running or not)
- * those launchers made: the session label is `host/pid/random`, and the engine is shared with other
- * runs, so only these count.
- */
-export function trackedLaunches(): {
+/** One launcher a file started: its pid, from when, and until when (while it runs: none yet). */
+interface Launch {
+  pid: number;
+  from: number;
+  to?: number;
+}
+
+/** The engine's clock and ours are the same host's; this covers the whole seconds some listings round to. */
+const CLOCK_SLACK_MS = 2_000;
+
+export interface TrackedLaunches {
+  /** runLauncher, remembering the launcher (its pid, while it ran). */
   launch: (launcher: string, args: string[], options: LauncherOptions) => Promise<LauncherRun>;
-  containers: () => string;
-} {
-  const pids = new Set<number>();
+  /** Counts a launcher started another way (in a terminal: tmux, `script`) as this file's, from `from` on. */
+  track: (pid: number, from?: number) => void;
+  /**
+   * Full ids of the tcup containers (running or not; only running ones with `running`; only those made
+   * at or after `since`, ms) these launchers made, oldest first.
+   */
+  containers: (options?: { running?: boolean; since?: number }) => string[];
+}
+
+/**
+ * A runner that remembers the launchers it started, and lists the tcup containers those launchers made:
+ * the session label is `host/pid/random`, and the engine is shared with other runs (the other engine
+ * lane of `npm test` runs the compute e2e at the same time, scripts/test.mjs), so only these count. A
+ * container counts when its session names this host and one of these pids and it was made while that
+ * launcher ran (pids come round again in a long run).
+ */
+export function trackedLaunches(): TrackedLaunches {
+  const launches: Launch[] = [];
+  const host = hostname();
   return {
-    launch: (launcher, args, options) =>
-      runLauncher(launcher, args, {
-        ...options,
-        onSpawn: (child, output) => {
-          if (child.pid) pids.add(child.pid);
-          options.onSpawn?.(child, output);
-        },
-      }),
-    containers: () =>
-      execFileSync(
+    launch: async (launcher, args, options) => {
+      const from = Date.now();
+      let mine: Launch | undefined;
+      try {
+        return await runLauncher(launcher, args, {
+          ...options,
+          onSpawn: (child, output) => {
+            if (child.pid) launches.push((mine = { pid: child.pid, from }));
+            options.onSpawn?.(child, output);
+          },
+        });
+      } finally {
+        if (mine) mine.to = Date.now();
+      }
+    },
+    track: (pid, from = Date.now()) => void launches.push({ pid, from }),
+    containers: ({ running = false, since = 0 } = {}) => {
+      const pids = new Set(launches.map((l) => l.pid));
+      const candidates = execFileSync(
         'docker',
-        ['ps', '-a', '--filter', 'label=tcup=1', '--format', '{{.ID}} {{.Label "tcup.session"}}'],
+        [
+          'ps',
+          ...(running ? [] : ['-a']),
+          '--no-trunc',
+          '--filter',
+          'label=tcup=1',
+          '--format',
+          '{{.ID}} {{.Label "tcup.session"}}',
+        ],
         { encoding: 'utf8' },
       )
         .split('\n')
-        .filter((line) => pids.has(Number(line.split(' ')[1]?.split('/')[1])))
-        .map((line) => line.split(' ')[0])
-        .join('\n'),
+        .map((line) => line.split(' '))
+        .filter(([, session]) => {
+          const [h, pid] = (session ?? '').split('/');
+          return h === host && pids.has(Number(pid));
+        })
+        .map(([id, session]) => ({ id: id!, pid: Number(session!.split('/')[1]) }));
+      if (candidates.length === 0) return [];
+      let created: string;
+      try {
+        created = execFileSync(
+          'docker',
+          ['inspect', '--format', '{{.Id}} {{.Created}}', ...candidates.map((c) => c.id)],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+      } catch (error) {
+        created = (error as { stdout?: string }).stdout ?? ''; // one was removed meanwhile
+      }
+      const at = new Map(
+        created
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' '))
+          .map(([id, time]) => [id!, Date.parse(time!)] as const),
+      );
+      return candidates
+        .filter(({ id, pid }) => {
+          const t = at.get(id);
+          return (
+            t !== undefined &&
+            t >= since &&
+            launches.some(
+              (l) =>
+                l.pid === pid &&
+                t >= l.from - CLOCK_SLACK_MS &&
+                (l.to === undefined || t <= l.to + CLOCK_SLACK_MS),
+            )
+          );
+        })
+        .sort((a, b) => at.get(a.id)! - at.get(b.id)!)
+        .map(({ id }) => id);
+    },
   };
 }

@@ -9,6 +9,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { TrackedLaunches } from './launcher.js';
 
 const run = promisify(execFile);
 
@@ -105,18 +106,21 @@ export function filesChangedSince(root: string, sinceMs: number, exclude: readon
 }
 
 /**
- * Polls `docker ps --filter label=tcup=1` every 200 ms while a run is live and keeps `docker inspect` of
- * every container it finds (tcup removes its containers, so afterwards there is nothing to inspect).
+ * Polls the tcup containers of this file's launchers (test/support/launcher.ts trackedLaunches: the
+ * engine is shared, the compute lane of `npm test` runs beside this file) every 200 ms while a run is
+ * live and keeps `docker inspect` of every container it finds (tcup removes its containers, so
+ * afterwards there is nothing to inspect).
  */
-export function watchTcupContainers(): { stop(): Promise<{ ids: string[]; inspect: string }> } {
+export function watchTcupContainers(launches: Pick<TrackedLaunches, 'containers'>): {
+  stop(): Promise<{ ids: string[]; inspect: string }>;
+} {
   const ids = new Set<string>();
   const inspected: string[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { stdout } = await run('docker', ['ps', '-aq', '--no-trunc', '--filter', 'label=tcup=1']);
-        const found = stdout.split('\n').filter(Boolean);
+        const found = launches.containers();
         for (const id of found) ids.add(id);
         if (found.length > 0) {
           const r = await run('docker', ['inspect', ...found]).catch((e: { stdout?: string }) => ({

@@ -1,5 +1,4 @@
 /** What the e2e read back from a run's results folder (summary.json), and the checks they share. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -52,10 +51,6 @@ export interface RunFacts {
   tempestVersion: string;
   patches: string[];
 }
-
-/** The tcup containers (running or not) on the engine, one id a line. */
-export const tcupContainers = (): string =>
-  execFileSync('docker', ['ps', '-aq', '--filter', 'label=tcup=1'], { encoding: 'utf8' }).trim();
 
 /** What the run left was reported by type and id, and --cleanup-cloud deleted exactly that. */
 export function expectCleanedUp(out: string, compute: CloudAfter): void {

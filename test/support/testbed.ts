@@ -15,7 +15,8 @@ import Docker from 'dockerode';
 import { GenericContainer, Wait } from 'testcontainers';
 import { describe } from 'vitest';
 import { contextHash, loadImageFiles, packContext, type ImageFile } from '../../src/engine/build-context.js';
-import { createEngine, demuxLogs } from '../../src/engine/engine.js';
+import { createEngine } from '../../src/engine/docker.js';
+import { demuxLogs } from '../../src/engine/engine.js';
 import { ensureImage } from '../../src/engine/image.js';
 import {
   tempestImageOptions,

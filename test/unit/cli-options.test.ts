@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram, main, toRunOptions, type Io, type RunFlags } from '../../src/cli.js';
+import {
+  buildProgram,
+  main,
+  toRunOptions,
+  toUploadChoice,
+  type Io,
+  type RunFlags,
+  type UploadFlags,
+} from '../../src/cli.js';
+import { demoRun } from '../../src/commands/demo.js';
 import { DEFAULT_GUIDELINE, DEFAULT_REFSTACK_URL } from '../../src/core/defaults.js';
 import type { Deps } from '../../src/pipeline/options.js';
 import { describeVariants } from '../../src/tempest/variant.js';
@@ -126,6 +135,37 @@ describe('the run options, as data (argv parsed, nothing run)', () => {
       insecure: true,
       cacert: 'ca.pem',
     });
+  });
+
+  it('tcup upload reads its flags into the UploadChoice a run makes of them (asking at once)', async () => {
+    const flags = ['--sign', 'key.pem', '--key-passphrase-env', 'PASS', '-y', '--dry-run', '--again'];
+    const run = await runOptions(flags);
+    const io = { argv: [], env: {}, cwd: home } as unknown as Io;
+    const program = buildProgram(io, {} as Deps, { code: 0 });
+    let upload: UploadFlags | undefined;
+    program.commands
+      .find((c) => c.name() === 'upload')!
+      .action((_results: string, opts: UploadFlags) => {
+        upload = opts;
+      });
+    await program.parseAsync(['upload', 'results', ...flags, '--refstack-url', 'https://r.example/api'], {
+      from: 'user',
+    });
+    expect(toUploadChoice(upload!, true)).toEqual({
+      ...run.upload,
+      url: 'https://r.example/api',
+      askEarly: true,
+    });
+    expect(run.upload).toMatchObject({ dryRun: true, again: true, yes: true, sign: 'key.pem' });
+  });
+
+  it('tcup demo runs with the defaults the command line has', async () => {
+    const run = await runOptions([]);
+    const demo = demoRun({ verbose: false, cwd: home }, [], 'session');
+    for (const key of ['guideline', 'target', 'types', 'network'] as const)
+      expect(demo[key]).toEqual(run[key]);
+    expect(demo.upload.url).toBe(run.upload.url);
+    expect(demo).toMatchObject({ capabilities: ['identity-*'], upload: { dryRun: true } });
   });
 });
 

@@ -533,6 +533,13 @@ describe('a missing password without a terminal', () => {
       'account alt_demo (project alt) of accounts.yaml has no password and there is no terminal to ask for it',
       'add password: to its entry in accounts.yaml, or run tcup in a terminal to be asked (--password-stdin is only for the OS_* or clouds.yaml user)',
     ],
+    [
+      'an account of a cloud of several (--password-stdin is refused there): the file or a terminal',
+      BASE,
+      { cloud: 'lab', accountsFile: 'accounts.yaml', severalClouds: true },
+      'account alt_demo (project alt) of accounts.yaml has no password and there is no terminal to ask for it',
+      'add password: to its entry in accounts.yaml, or run tcup in a terminal to be asked',
+    ],
   ])('names %s', async (_name, env, options, message, hint) => {
     expect(await refusal(env, options)).toEqual(['CREDENTIALS', message, hint]);
   });

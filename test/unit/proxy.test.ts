@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usesLoopbackProxy } from '../../src/engine/image.js';
-import { proxyEnv, proxyPasswords, proxySecrets } from '../../src/pipeline/steps/proxy.js';
+import { proxyEnv, proxySecrets } from '../../src/pipeline/steps/proxy.js';
 import { createRedactor, REDACTED } from '../../src/redaction/redactor.js';
 
 describe('proxy settings', () => {
@@ -11,12 +11,6 @@ describe('proxy settings', () => {
   ])('passes %j on in both cases', (env, expected) => expect(proxyEnv(env)).toEqual(expected));
 
   it.each([
-    [{ HTTPS_PROXY: 'http://bob:s%40cret@p:3128' }, ['s@cret']],
-    [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
-    [{ HTTP_PROXY: 'not a url' }, []],
-  ])('finds the passwords in %j', (env, expected) => expect(proxyPasswords(env)).toEqual(expected));
-
-  it.each([
     // decoded, as the URL holds it (percent-encoded), and user:password (an HTTP Basic header's base64)
     [{ HTTPS_PROXY: 'http://bob:s%40cret@p:3128' }, ['s@cret', 's%40cret', 'bob:s@cret']],
     [{ HTTPS_PROXY: 'http://bob:plain-pw@p:3128' }, ['plain-pw', 'bob:plain-pw']],
@@ -25,6 +19,15 @@ describe('proxy settings', () => {
     [{ HTTP_PROXY: 'http://u:one@p:1', HTTPS_PROXY: 'http://u:one@q:2' }, ['one', 'u:one']],
     [{ HTTP_PROXY: 'http://p:3128', NO_PROXY: 'a,b' }, []],
     [{ HTTP_PROXY: 'not a url' }, []],
+    // As written is what the variable holds, not the URL parser's re-encoding (<> and @ stay).
+    [{ HTTP_PROXY: "http://u:$%25'%22&<>@p:1" }, ['$%\'"&<>', "$%25'%22&<>", 'u:$%\'"&<>']],
+    [{ HTTPS_PROXY: 'http://u:a@b@p:1' }, ['a@b', 'u:a@b']],
+    // A % that starts no escape stays (as Python's unquote leaves it); an escape that is no UTF-8 is U+FFFD.
+    [{ HTTPS_PROXY: 'http://u:50%off@p:1' }, ['50%off', 'u:50%off']],
+    [{ HTTPS_PROXY: 'http://u:p%ff%e2%82x@p:1' }, ['p\ufffd\ufffdx', 'p%ff%e2%82x', 'u:p\ufffd\ufffdx']],
+    // Without a scheme (curl and Python's requests take http://).
+    [{ https_proxy: 'bob:pw-1@proxy:3128' }, ['pw-1', 'bob:pw-1']],
+    [{ HTTPS_PROXY: 'http://bob@proxy:3128', NO_PROXY: 'localhost,.example.com' }, []],
   ])('registers every form of the proxy credentials in %j', (env, expected) =>
     expect(proxySecrets(env)).toEqual(expected),
   );

@@ -4,7 +4,7 @@
  * test/e2e/protocol-faults.test.ts runs it again inside the built image).
  */
 import { describe, expect, it } from 'vitest';
-import { proxyPasswords, proxySecrets } from '../../src/pipeline/steps/proxy.js';
+import { proxyEnv, proxySecrets } from '../../src/pipeline/steps/proxy.js';
 import { SECRET_FORMS } from '../../src/redaction/forms.js';
 import { createRedactor } from '../../src/redaction/redactor.js';
 import { HOST_PYTHON, runContainerPython } from '../support/python.js';
@@ -78,12 +78,13 @@ describe.skipIf(!HOST_PYTHON)('container scrubber (container/scrub.py, host pyth
     { HTTPS_PROXY: 'http://bob:p%40ss%20w%C3%B6rd@proxy:3128', NO_PROXY: 'localhost,127.0.0.1' },
     { HTTP_PROXY: "http://u:$%25'%22&<>@p:1", https_proxy: 'http://u:second@p:2' },
     { HTTP_PROXY: 'http://proxy:3128', HTTPS_PROXY: 'not a url' },
-  ])('finds the proxy passwords the launcher finds: %o', (proxy) => {
-    // The launcher also registers each password as the URL holds it and user:password (its base64 is
-    // the Basic header: proxySecrets); scrub.py's proxy_passwords does not yet, so the container's own
-    // scrubbing misses those forms (what it writes passes the launcher's redactor afterwards).
-    const found = runContainerPython('scrub.py', ['--proxy-passwords'], proxy) as string[];
-    expect(found.sort()).toEqual(proxyPasswords(proxy).sort());
+    { HTTPS_PROXY: 'http://b%6Fb:a@b%ff%e2%82@p:1/x?y#z', HTTP_PROXY: 'u:50%off@p:2' },
+    { HTTPS_PROXY: 'http://bob@proxy:3128', HTTP_PROXY: 'http://:only-pw@p:1' },
+  ])('registers the proxy secrets the launcher registers: %o', (env) => {
+    // Each password decoded and as the variable holds it, and user:password (its base64 is the Basic
+    // header): what the container gets in the request's proxy, it must scrub as the launcher redacts.
+    const found = runContainerPython('scrub.py', ['--proxy-secrets'], proxyEnv(env)) as string[];
+    expect(found).toEqual(proxySecrets(env));
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTempestOption, planTempest, type AccountWithRoles } from '../../src/tempest/plan.js';
+import type { AccountWithRoles } from '../../src/tempest/accounts.js';
+import { parseTempestOption, planTempest } from '../../src/tempest/plan.js';
 
 const acct = (username: string, ...roles: string[]): AccountWithRoles => ({
   username,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlannedAccount } from '../../src/tempest/plan.js';
+import type { PlannedAccount } from '../../src/tempest/accounts.js';
 import { needsReaderTwins, withReaderTwins } from '../../src/tempest/readers.js';
 
 const acct = (username: string, roles: string[], extra: Partial<PlannedAccount> = {}): PlannedAccount => ({

@@ -12,12 +12,12 @@ import {
   type Credentials,
 } from '../../cloud/credentials.js';
 import { TcupError } from '../../core/errors.js';
-import type { HttpClient } from '../../core/http.js';
+import { readCaBundle, type HttpClient } from '../../core/http.js';
 import { authenticate, type CatalogEntry, type KeystoneToken } from '../../cloud/keystone.js';
 import type { Reporter } from '../../core/log.js';
 import { askPassword, readSecretFromStream } from '../../core/prompt.js';
 import type { Deps } from '../options.js';
-import type { AccountWithRoles } from '../../tempest/plan.js';
+import type { AccountWithRoles } from '../../tempest/accounts.js';
 import type { RequestFields } from '../../protocol/container.js';
 
 export interface ResolvedCloud {
@@ -102,7 +102,7 @@ export async function resolveCloud(
   for (const account of accountsNeedingPassword(accounts))
     account.password = await askPassword({
       message: `password for account ${account.username}`,
-      unasked: accountUnasked(account, options.accountsFile),
+      unasked: accountUnasked(account, options.accountsFile, !options.severalClouds),
       signal: deps.signal,
       input: deps.stdin,
       output: deps.stderr,
@@ -114,13 +114,20 @@ export async function resolveCloud(
 
 /**
  * Without a terminal, an account of the file with no password: --password-stdin carries only the OS_* /
- * clouds.yaml user's (one secret, any characters, so no separator), so the file is where it goes.
+ * clouds.yaml user's (one secret, any characters, so no separator), so the file is where it goes. With
+ * several clouds --password-stdin is refused altogether: not named.
  */
-function accountUnasked(account: Account, file: string): { missing: string; supply: string } {
+function accountUnasked(
+  account: Account,
+  file: string,
+  stdinOffered: boolean,
+): { missing: string; supply: string } {
   const project = account.projectName ?? account.projectId;
   return {
     missing: `account ${account.username}${project ? ` (project ${project})` : ''} of ${file} has no password`,
-    supply: `add password: to its entry in ${file}, or run tcup in a terminal to be asked (--password-stdin is only for the OS_* or clouds.yaml user)`,
+    supply: `add password: to its entry in ${file}, or run tcup in a terminal to be asked${
+      stdinOffered ? ' (--password-stdin is only for the OS_* or clouds.yaml user)' : ''
+    }`,
   };
 }
 
@@ -247,7 +254,7 @@ export function containerCloud(cloud: ResolvedCloud): RequestFields['cloud'] {
     application_credential_id: c.applicationCredentialId,
     application_credential_name: c.applicationCredentialName,
     application_credential_secret: c.applicationCredentialSecret,
-    cacert_pem: c.cacert ? readFileSync(c.cacert, 'utf8') : undefined,
+    cacert_pem: c.cacert ? readCaBundle(c.cacert).toString('utf8') : undefined,
     insecure: c.insecure,
   };
 }

@@ -42,7 +42,7 @@ import type { Redactor } from '../../redaction/redactor.js';
 import type { TestResult } from '../../results/tests.js';
 import type { Selection } from '../../guidelines/select.js';
 import type { StandardSelection } from '../../guidelines/standard.js';
-import type { AccountWithRoles } from '../../tempest/plan.js';
+import type { AccountWithRoles } from '../../tempest/accounts.js';
 import type { ComputeOptions } from '../options.js';
 
 export type { ComputeOptions };

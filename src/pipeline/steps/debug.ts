@@ -5,7 +5,8 @@ import { startContainer, type StartedContainer } from '../../engine/container.js
 import { execShell } from '../../engine/shell.js';
 import { TcupError } from '../../core/errors.js';
 import type { Deps } from '../options.js';
-import { lineWriter, type ContainerRunOptions } from '../../tempest/test-run.js';
+import { lineWriter } from '../../core/lines.js';
+import type { ContainerRunOptions } from '../../tempest/test-run.js';
 
 export const DEBUG_BANNER = `tcup debug shell: no tests were started.
   tempest.conf:   /run/tcup/ws/etc/tempest.conf (accounts in etc/accounts.yaml; both in memory only)

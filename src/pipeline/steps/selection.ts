@@ -8,6 +8,7 @@ import { matchTests, type RequestedTest } from '../../guidelines/match.js';
 import {
   CAPABILITY_STATUSES,
   isStandardTarget,
+  PLUGINS,
   type CapabilityStatus,
   type RunTarget,
 } from '../../guidelines/model.js';
@@ -16,12 +17,6 @@ import { loadStandard, type StandardSelection } from '../../guidelines/standard.
 import { parseTestList } from '../../guidelines/test-list.js';
 import type { Reporter } from '../../core/log.js';
 import type { TestResult } from '../../results/tests.js';
-
-/** Debian packages of the Tempest plugins each add-on target needs. */
-export const PLUGINS: Partial<Record<RunTarget, string[]>> = {
-  dns: ['designate-tempest-plugin'],
-  orchestration: ['heat-tempest-plugin'],
-};
 
 export interface ResolvedSelection {
   /** The guideline selection (absent for a plain --test-list run and for a standard). */
