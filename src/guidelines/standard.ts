@@ -11,7 +11,7 @@
  *   compliance reports call a pass with missing results.
  */
 import { TcupError } from '../core/errors.js';
-import { splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
+import { FIXTURE, splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
 import { STANDARDS } from './data/index.js';
 import { STANDARD_TARGETS, type StandardData } from './model.js';
 
@@ -110,8 +110,7 @@ const RANK: Record<ListedOutcome, number> = {
 };
 const FAILED: readonly TestStatus[] = ['fail', 'uxsuccess'];
 
-/** `setUpClass (a.b.Class)`, `tearDownModule (a.b)`: a fixture result, not a test of the list. */
-export const FIXTURE = /^(setUpClass|tearDownClass|setUpModule|tearDownModule) \((.+)\)$/;
+export { FIXTURE };
 
 /** The verdict of the results of a run (fixtures included) by the standard's rule. */
 export function computeStandardVerdict(

@@ -19,6 +19,9 @@ export interface TestResult {
   startMs?: number;
 }
 
+/** `setUpClass (a.b.Class)`, `tearDownModule (a.b)`: a fixture result, not a test of the list. */
+export const FIXTURE = /^(setUpClass|tearDownClass|setUpModule|tearDownModule) \((.+)\)$/;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Splits `name[attr,attr]` into the name and its idempotent id (core `id-<uuid>` or a bare uuid). */

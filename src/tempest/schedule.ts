@@ -3,7 +3,7 @@
  * they are handed out longest first to the worker that is free soonest, by measured class times (this
  * machine's history of the cloud, else the shipped defaults, else an estimate from the test count).
  */
-import { splitTestId } from '../results/tests.js';
+import { FIXTURE, splitTestId } from '../results/tests.js';
 
 /** Where a class's expected time came from. */
 export type TimingSource = 'measured' | 'default' | 'estimate';
@@ -38,8 +38,8 @@ export const ESTIMATE_MS_PER_TEST = 3_000;
 /** `a.b.C.test_x[id-…]` → `a.b.C`; `setUpClass (a.b.C)` → `a.b.C`; an undotted id is its own class. */
 export function classOf(testId: string): string {
   // A fixture that failed is reported as `setUpClass (a.b.C)`: it belongs to that class.
-  const fixture = /^(?:setUpClass|tearDownClass) \((.+)\)$/.exec(testId);
-  if (fixture) return fixture[1]!;
+  const fixture = FIXTURE.exec(testId);
+  if (fixture) return fixture[2]!;
   const { name } = splitTestId(testId);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;

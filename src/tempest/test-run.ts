@@ -8,7 +8,7 @@ import { startContainer, type StartedContainer } from '../engine/container.js';
 import type { ContainerEvent, EventOf, RequestFields } from '../protocol/container.js';
 import type { Reporter } from '../core/log.js';
 import { createProgress, formatProgress } from './progress.js';
-import { splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
+import { FIXTURE, splitTestId, type TestResult, type TestStatus } from '../results/tests.js';
 
 /** The container request as callers build it (src/protocol/container.ts documents the fields). */
 export type ContainerRequest = RequestFields;
@@ -85,7 +85,8 @@ export async function runTests(engine: Engine, options: TestRunOptions): Promise
         };
         results.set(event.id, result);
         options.onTest?.(result);
-        progress.record(status, event.id);
+        // A class fixture (a failed tearDownClass) is no test of the list: the counter stays within its total.
+        if (!FIXTURE.test(name)) progress.record(status, event.id);
         if (status === 'fail' || status === 'uxsuccess')
           reporter.warn(`FAIL ${name}${event.reason ? `: ${event.reason}` : ''}`);
         reporter.progress(formatProgress(progress.snapshot()));

@@ -74,15 +74,25 @@ describeDocker('OpenStack Powered Storage 2020.06 against Keystone + Swift', () 
       );
   });
 
-  it('with an accounts file: 58 of 58 pass, compliant, exit 0', () => {
-    expect(full.stderr).toMatch(/OpenStack Powered Storage 2020\.06: 20 of 20 required capabilities pass/);
+  it('with an accounts file: every test but the one Tempest 47 skips for accounts files passes, exit 9', () => {
+    // Tempest 47 skips AccountTest.test_list_containers_with_marker whenever the accounts are
+    // pre-provisioned (`skipIf(not use_dynamic_credentials)`, its bug 2147232: a reused account may hold
+    // containers of its own), which a non-admin's run always is: objectstore-account-list cannot pass with
+    // 47, whatever the cloud. Tempest 43 runs it (and passed it on 2025.1 clouds).
+    expect(full.stderr).toMatch(
+      /skipped .*AccountTest\.test_list_containers_with_marker: Skipped because of bug#2147232/,
+    );
+    expect(full.stderr).toMatch(
+      /2020\.06 object required: 19 of 20 capabilities pass, NOT compliant: objectstore-account-list\n/,
+    );
     expect(full.stderr).toMatch(/reseller admin role ResellerAdmin; concurrency 2/);
     const summary = JSON.parse(readFileSync(join(fullDir, 'summary.json'), 'utf8')) as Summary;
-    expect(summary.counts).toMatchObject({ tests: 58, passed: 58, failed: 0, skipped: 0, notRun: 0 });
-    expect(summary.compliant).toBe(true);
+    expect(summary.counts).toMatchObject({ tests: 58, passed: 57, failed: 0, skipped: 1, notRun: 0 });
+    expect(summary.failing).toEqual(['objectstore-account-list']);
+    expect(summary.compliant).toBe(false);
     const doc = JSON.parse(readFileSync(join(fullDir, 'refstack.json'), 'utf8')) as { results: unknown[] };
-    expect(doc.results).toHaveLength(58);
-    expect(full.code, full.stderr).toBe(0);
+    expect(doc.results).toHaveLength(57);
+    expect(full.code, full.stderr).toBe(9);
   });
 
   it('with only the OS_* user: not compliant, and it says why', () => {

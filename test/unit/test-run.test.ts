@@ -120,6 +120,39 @@ describe("the test container's output, to its end", () => {
     await o.cleanup.dispose();
   });
 
+  it('a failed class fixture is said, kept, and not counted as a test of the list', async () => {
+    // Tempest reports a failed tearDownClass as a result of its own, beside the class's tests.
+    const script: ContainerScript = async (io) => {
+      const request = await io.request;
+      io.event({ event: 'configured', ms: 1000 });
+      io.event({ event: 'start', total: request.tests.length });
+      for (const id of request.tests) io.event({ event: 'test', id, status: 'success', ms: 5, reason: null });
+      io.event({ event: 'test', id: 'tearDownClass (a.b.C)', status: 'fail', ms: 0, reason: 'Conflict' });
+      io.event({ event: 'finished', rc: 1, stream: 'complete', tail: [] });
+      io.event({ event: 'done', code: 0 });
+      await io.released;
+      io.exit(0);
+    };
+    const lines: string[] = [];
+    const reporter = createReporter({
+      write: (t: string) => void lines.push(t),
+      isTTY: false,
+      verbose: false,
+      redact: (t) => t,
+    });
+    const o = options();
+    const outcome = await runTests(createFakeEngine({ script }).engine, { ...o, reporter });
+    await o.cleanup.dispose();
+    const n = REQUEST.tests.length;
+    expect(outcome.tests.map((t) => t.name)).toContain('tearDownClass (a.b.C)');
+    const out = lines.join('');
+    expect(out).toContain('FAIL tearDownClass (a.b.C): Conflict');
+    const counters = [...out.matchAll(/\[ *(\d+)\/(\d+)\] (\d+) passed, (\d+) failed/g)];
+    expect(counters.length).toBeGreaterThan(0);
+    for (const [, done, total] of counters) expect(Number(done)).toBeLessThanOrEqual(Number(total));
+    expect(counters.at(-1)!.slice(1).map(Number)).toEqual([n, n, n, 0]);
+  });
+
   it('the log is ended once the container is released (its own last line is handed on)', async () => {
     const fake = createFakeEngine({ script: passingRun });
     const log = lineWriter(() => undefined);
