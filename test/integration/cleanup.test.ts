@@ -45,6 +45,7 @@ async function cleanup(options: Partial<CleanupOptions>): Promise<string> {
     stdout: stdout as unknown as NodeJS.WriteStream,
     redactor: createRedactor(),
     owner: { host: hostname(), pid: process.pid, isAlive },
+    engine: (env: Readonly<Record<string, string | undefined>>) => Promise.resolve(createEngine(env)),
   } as unknown as Deps;
   const code = await cleanupCommand(deps, { dryRun: false, images: false, all: false, ...options });
   expect(code).toBe(0);
