@@ -1,7 +1,7 @@
 // `npm test`: the fast lane (unit tests, and the e2e files that need no container engine), then every
 // image the engine lane needs (built unless its content-hash tag exists), then the engine lane
-// (integration and e2e on the real engine and the test beds) as two vitest processes at the same time:
-// the compute lane (COMPUTE_LANE) beside the rest. Stops at the first phase that fails (both engine
+// (integration and e2e on the real engine and the test beds): the few files that must run alone
+// (ALONE_LANE), then two vitest processes at the same time: the compute lane (COMPUTE_LANE) beside the rest. Stops at the first phase that fails (both engine
 // lanes run to their end), and ends with a table of where the time went: each phase, and each test
 // file's seconds.
 //
@@ -24,6 +24,16 @@ import { createInterface } from 'node:readline';
  * started (test/support/launcher.ts trackedLaunches); the beds both share through one registry.
  */
 const COMPUTE_LANE = ['test/e2e/compute.test.ts'];
+/**
+ * The engine files that run first, with nothing beside them: they leave a container of a launcher that is
+ * gone, on purpose, and then check what tcup does with it; but every tcup run removes such containers as
+ * it starts, so a run of the other lane starting in that window took it first (seen in CI).
+ */
+const ALONE_LANE = [
+  'test/integration/cleanup.test.ts',
+  'test/e2e/cleanup.test.ts',
+  'test/e2e/run-identity.test.ts',
+];
 const ENGINE_PROJECTS = ['integration', 'e2e'];
 
 const root = join(import.meta.dirname, '..');
@@ -47,13 +57,17 @@ function engineFiles() {
   return JSON.parse(out).map((f) => relative(root, f.file));
 }
 
-/** The two engine lanes' files; throws when a COMPUTE_LANE file is not an engine file (renamed, say). */
+/** The engine lanes' files; throws when a listed file is not an engine file (renamed, say). */
 function lanes() {
   const all = engineFiles();
-  const missing = COMPUTE_LANE.filter((f) => !all.includes(f));
+  const missing = [...ALONE_LANE, ...COMPUTE_LANE].filter((f) => !all.includes(f));
   if (missing.length > 0)
-    throw new Error(`scripts/test.mjs COMPUTE_LANE: no engine file ${missing.join(', ')}`);
-  return { compute: COMPUTE_LANE, engine: all.filter((f) => !COMPUTE_LANE.includes(f)) };
+    throw new Error(`scripts/test.mjs ALONE_LANE/COMPUTE_LANE: no engine file ${missing.join(', ')}`);
+  return {
+    alone: ALONE_LANE,
+    compute: COMPUTE_LANE,
+    engine: all.filter((f) => !COMPUTE_LANE.includes(f) && !ALONE_LANE.includes(f)),
+  };
 }
 
 if (only === 'lanes') {
@@ -169,17 +183,21 @@ function removeBeds(run) {
   }
 }
 
-/** The compute lane and the rest of the engine lane, at the same time; non-zero when either fails. */
+/**
+ * The files that must run alone, then the compute lane and the rest of the engine lane at the same time;
+ * non-zero when any fails (the two lanes run even when the first failed: their table still tells).
+ */
 async function engineLanes() {
-  const { compute, engine } = lanes();
+  const { alone, compute, engine } = lanes();
   const close = openBedRegistry();
-  const t = Date.now();
   try {
+    const first = await vitest('alone', ENGINE_PROJECTS, alone, '[alone]  ');
+    const t = Date.now();
     const codes = await Promise.all([
       vitest('engine', ENGINE_PROJECTS, engine, '[engine] '),
       vitest('compute', ['e2e'], compute, '[compute]'),
     ]);
-    const code = codes.find((c) => c !== 0) ?? 0;
+    const code = [first, ...codes].find((c) => c !== 0) ?? 0;
     phases.push({ name: 'both engine lanes, at the same time', seconds: (Date.now() - t) / 1000, code });
     return code;
   } finally {

@@ -24,12 +24,15 @@ function listed(projects: string[], files: string[] = []): string[] {
 it('puts every engine file in exactly one lane, the compute e2e alone beside the rest', () => {
   const lanes = JSON.parse(
     execFileSync(process.execPath, ['scripts/test.mjs', 'lanes'], { cwd: ROOT, encoding: 'utf8' }),
-  ) as { compute: string[]; engine: string[] };
+  ) as { alone: string[]; compute: string[]; engine: string[] };
   expect(lanes.compute).toEqual(['test/e2e/compute.test.ts']);
-  expect(lanes.engine.filter((f) => lanes.compute.includes(f))).toEqual([]);
-  expect([...lanes.compute, ...lanes.engine].sort()).toEqual(listed(['integration', 'e2e']));
+  expect(lanes.alone).toContain('test/e2e/cleanup.test.ts');
+  expect(lanes.engine.filter((f) => lanes.compute.includes(f) || lanes.alone.includes(f))).toEqual([]);
+  expect(lanes.alone.filter((f) => lanes.compute.includes(f))).toEqual([]);
+  expect([...lanes.alone, ...lanes.compute, ...lanes.engine].sort()).toEqual(listed(['integration', 'e2e']));
   expect(lanes.engine.some((f) => f.startsWith('test/integration/'))).toBe(true);
   // As scripts/test.mjs runs them: each lane's filters select its files and no other.
   expect(listed(['integration', 'e2e'], lanes.engine)).toEqual([...lanes.engine].sort());
   expect(listed(['e2e'], lanes.compute)).toEqual([...lanes.compute].sort());
+  expect(listed(['integration', 'e2e'], lanes.alone)).toEqual([...lanes.alone].sort());
 }, 120_000);
