@@ -36,15 +36,8 @@ export interface GuidelineSummary<C = CloudAfter & { explained: Explained[] }> {
   compute: C;
 }
 
-/** summary.json's counts of a standard's listed tests (scs-0128). */
-export interface ListedCounts {
-  listed: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  notRun: number;
-  notInstalled: number;
-}
+/** summary.json's counts of a standard's listed tests (scs-0128): the type tcup writes them with. */
+export type { StandardCounts as ListedCounts } from '../../src/guidelines/standard.js';
 
 /** A run's facts in summary.json. */
 export interface RunFacts {
