@@ -57,13 +57,17 @@ export interface StartedContainer {
 }
 
 /** The engine refused to create, attach or start the container (no such network, no space, …). */
-const notStarted = (error: unknown) =>
-  new TcupError(
+const notStarted = (error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  return new TcupError(
     'RUN_FAILED',
-    `the test container could not be started: ${error instanceof Error ? error.message : String(error)}`,
-    'check `--network` and the engine (`docker info`); run again with NODE_DEBUG=tcup for its answer',
+    `the test container could not be started: ${message}`,
+    /container-init|catatonit/.test(message)
+      ? 'tcup runs its container with an init, which Podman takes from the catatonit package: install it (Debian and Ubuntu `apt install catatonit`, Fedora and RHEL `dnf install catatonit`)'
+      : 'check `--network` and the engine (`docker info` or `podman info`); run again with NODE_DEBUG=tcup for its answer',
     { cause: error },
   );
+};
 
 export async function startContainer(engine: Engine, spec: RunSpec): Promise<StartedContainer> {
   const requestLine = encodeRequest(spec.request);

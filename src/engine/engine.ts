@@ -13,8 +13,12 @@ export interface LabelFilter {
 }
 
 export interface Engine {
+  /** Where the engine's API is and why tcup looked there (src/engine/docker.ts locateEngine). */
+  readonly location: { address: string; source: string; tried: string[] };
   /** Resolves when the engine answers. */
   ping(): Promise<unknown>;
+  /** `GET /version`: Podman names itself in Components ("Podman Engine"). */
+  version(): Promise<EngineVersion>;
   getImage(name: string): EngineImage;
   /** A build from a tar context; the answer is a stream of JSON progress lines (see modem.followProgress). */
   buildImage(context: NodeJS.ReadableStream, options: BuildOptions): Promise<NodeJS.ReadableStream>;
@@ -29,6 +33,20 @@ export interface Engine {
   getNetwork(id: string): { remove(): Promise<unknown> };
   getVolume(name: string): { remove(): Promise<unknown> };
   modem: EngineModem;
+}
+
+export interface EngineVersion {
+  Version?: string;
+  Components?: { Name: string; Version: string }[] | null;
+}
+
+/** Options of `POST /containers/{id}/attach` (sent in the query, never as a body). */
+export interface EngineAttachOptions {
+  stream: true;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  hijack: true;
 }
 
 export interface EngineModem {
@@ -117,13 +135,7 @@ export interface ContainerSpec {
 export interface EngineContainer {
   id: string;
   /** The container's stdin, stdout and stderr as one multiplexed stream (modem.demuxStream splits it). */
-  attach(options: {
-    stream: true;
-    stdin: boolean;
-    stdout: boolean;
-    stderr: boolean;
-    hijack: true;
-  }): Promise<NodeJS.ReadWriteStream>;
+  attach(options: EngineAttachOptions): Promise<NodeJS.ReadWriteStream>;
   start(): Promise<unknown>;
   /** Resolves when the container has exited. */
   wait(): Promise<{ StatusCode: number }>;
@@ -157,19 +169,42 @@ export interface EngineExec {
   resize(options: { h: number; w: number }): Promise<unknown>;
 }
 
-export async function pingEngine(engine: Engine): Promise<void> {
+/** Which engine answered: Docker or Podman, its version, and where. */
+export interface EngineInfo {
+  product: 'Docker' | 'Podman';
+  version: string;
+  address: string;
+}
+
+/** The engine's one line in a run's output. */
+export const describeEngine = (info: EngineInfo): string =>
+  `engine: ${info.product} ${info.version} at ${info.address}`;
+
+/** Pings the engine and asks what it is; an engine that does not answer is the named error. */
+export async function pingEngine(engine: Engine): Promise<EngineInfo> {
+  const { address, source, tried } = engine.location;
   try {
     await engine.ping();
-    debug('engine: ping answered');
+    debug('engine: ping answered at %s (%s)', address, source);
   } catch (error) {
     debug('engine: ping failed: %s', error instanceof Error ? error.message : error);
+    const where = source === 'DOCKER_HOST' ? `at DOCKER_HOST (${address})` : `at ${tried.join(', ')}`;
     throw new TcupError(
       'DOCKER_UNAVAILABLE',
-      'Docker is not answering: is the Docker engine running?',
-      'start Docker (for example `sudo systemctl start docker`), check DOCKER_HOST, and that you may use the docker socket',
+      `no container engine answers ${where}: is Docker or Podman running?`,
+      source === 'DOCKER_HOST'
+        ? 'check DOCKER_HOST, that the engine there is running, and that you may use it'
+        : "start Docker (`sudo systemctl start docker`) or Podman's API service (`systemctl --user enable --now podman.socket`, or as root `systemctl enable --now podman.socket`), or set DOCKER_HOST; and check that you may use the socket",
       { cause: error },
     );
   }
+  const version = await engine.version().catch((): EngineVersion => ({}));
+  const podman = version.Components?.find((c) => /podman/i.test(c.Name));
+  const info: EngineInfo = podman
+    ? { product: 'Podman', version: podman.Version, address }
+    : { product: 'Docker', version: version.Version ?? 'unknown version', address };
+  debug('%s', describeEngine(info));
+  return info;
 }
 
 /** HTTP status of an engine error, if it has one. */

@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { TcupError } from '../core/errors.js';
 import type { Engine } from './engine.js';
+import { shortImageName } from './image.js';
 
 export interface ArchivedImage {
   /** `repo:tag` names the archive gives the image (empty when saved by id). */
@@ -111,7 +112,9 @@ export async function readImageArchive(file: string): Promise<ArchivedImage[]> {
     throw notAnImage(file, 'its manifest.json lists no image');
   return manifest.map((entry: unknown): ArchivedImage => {
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    const repoTags = Array.isArray(e.RepoTags) ? e.RepoTags.filter((t) => typeof t === 'string') : [];
+    const repoTags = Array.isArray(e.RepoTags)
+      ? e.RepoTags.filter((t) => typeof t === 'string').map(shortImageName)
+      : [];
     const config = typeof e.Config === 'string' ? kept.get(e.Config) : undefined;
     let labels: Record<string, string> = {};
     if (config) {

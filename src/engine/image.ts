@@ -15,6 +15,13 @@ export const LABEL_PROTOCOL = 'tcup.protocol';
 export const LABEL_TEMPEST = 'tcup.tempest';
 export const LABEL_PLUGINS = 'tcup.plugins';
 
+/**
+ * An image name as Docker prints it: Podman qualifies names (`docker.io/library/tcup-tempest:…` for a
+ * build, `localhost/tcup-tempest:…` for a load of a Docker archive), and both stand for the short one.
+ */
+export const shortImageName = (name: string): string =>
+  name.replace(/^(docker\.io\/library\/|localhost\/)/, '');
+
 export interface BuiltImage {
   tag: string;
   /** false when an image with this content hash was already there. */

@@ -4,7 +4,7 @@
  */
 import { debug } from '../core/log.js';
 import { removeContainer, statusOf, type Engine } from './engine.js';
-import { LABEL_TOOL } from './image.js';
+import { LABEL_TOOL, shortImageName } from './image.js';
 import { LABEL_SESSION } from './container.js';
 
 export type LeftoverKind = 'container' | 'network' | 'volume';
@@ -86,7 +86,7 @@ export async function listTcupImages(engine: Engine): Promise<TcupImage[]> {
   const images = await engine.listImages({ filters: { label: [`${LABEL_TOOL}=1`] } });
   return images.map((i) => ({
     id: i.Id,
-    tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+    tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map(shortImageName),
   }));
 }
 

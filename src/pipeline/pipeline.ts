@@ -6,7 +6,7 @@
  */
 import { throwIfAborted } from '../core/abort.js';
 import { createCleanupStack } from '../core/cleanup.js';
-import { pingEngine } from '../engine/engine.js';
+import { describeEngine, pingEngine } from '../engine/engine.js';
 import { listInstalledTests, reapOrphans } from '../engine/container.js';
 import { isOrphaned, newSession } from '../core/session.js';
 import { EXIT_CODES, EXIT_OK, TcupError } from '../core/errors.js';
@@ -110,7 +110,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
           signal,
         );
     const engine = await deps.engine(deps.env);
-    await pingEngine(engine);
+    reporter.info(describeEngine(await pingEngine(engine)));
     const reaped = await reapOrphans(engine, (s) => isOrphaned(s, deps.owner));
     if (reaped > 0)
       reporter.info(`removed ${reaped} container(s) left by an earlier tcup that did not finish`);

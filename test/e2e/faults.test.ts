@@ -188,7 +188,7 @@ describeDocker('fault matrix', () => {
   describe('environment faults', () => {
     it('Docker daemon unreachable: exit 5 with a hint', async () => {
       const r = await launch(IDENTITY, { env: { ...env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
-      expectFailure(r, 5, /✖ Docker is not answering/);
+      expectFailure(r, 5, /✖ no container engine answers at DOCKER_HOST \(unix:\/\/\/nonexistent\.sock\)/);
       expect(r.stderr).toMatch(/hint: .*DOCKER_HOST/);
     });
 

@@ -217,9 +217,11 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   }
 
   const engine: Engine = {
+    location: { address: 'unix:///fake/engine.sock', source: 'DOCKER_HOST', tried: ['DOCKER_HOST'] },
     async ping() {
       await at('ping', '');
     },
+    version: () => Promise.resolve({ Version: '0.0-fake' }),
     getImage: (name) => ({
       async inspect() {
         await at('inspect image', name);

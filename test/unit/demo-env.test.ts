@@ -37,7 +37,11 @@ describe('demoCommand', () => {
       HTTPS_PROXY: 'http://bob:s%40cret-pw@proxy:3128',
       DOCKER_HOST: `unix://${tmpdir()}/tcup-no-such-docker.sock`,
     };
-    const engine = () => Promise.resolve({ ping: () => Promise.reject(new Error('no engine')) });
+    const engine = () =>
+      Promise.resolve({
+        location: { address: 'unix:///nowhere.sock', source: 'DOCKER_HOST', tried: ['DOCKER_HOST'] },
+        ping: () => Promise.reject(new Error('no engine')),
+      });
     const deps = {
       env,
       cwd: tmpdir(),

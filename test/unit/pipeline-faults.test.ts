@@ -313,7 +313,8 @@ const rows: Row[] = [
     },
     {
       code: 5,
-      message: /✖ Docker is not answering: is the Docker engine running\?/,
+      message:
+        /✖ no container engine answers at DOCKER_HOST \(unix:\/\/\/fake\/engine\.sock\): is Docker or Podman running\?/,
       journal: ['ping'],
       files: [],
     },
