@@ -86,14 +86,22 @@ export async function imageSaveCommand(deps: Deps, file: string, options: SaveOp
   return EXIT_OK;
 }
 
-/** Every image this tcup builds, by its full content hash: each variant with each plugin set. */
-export function knownImages(): Map<string, { variant: TempestVariant; plugins: readonly string[] }> {
+/**
+ * Every image this tcup builds, by its full content hash: each variant with each plugin set (with the
+ * test bed's build arg too when the environment asks for it, as `tcup image save` builds then).
+ */
+export function knownImages(
+  env: Readonly<Record<string, string | undefined>> = {},
+): Map<string, { variant: TempestVariant; plugins: readonly string[] }> {
   const files = loadImageFiles();
   const known = new Map<string, { variant: TempestVariant; plugins: readonly string[] }>();
   for (const variant of VARIANTS)
     for (const plugins of [[], ...Object.values(PLUGINS)]) {
       const o = tempestImageOptions(variant, plugins);
-      known.set(imageHash(files, o.plugins, o.args), { variant, plugins });
+      known.set(imageHash(files, o.plugins, { ...o.args, ...testbedArgsFrom(env, variant) }), {
+        variant,
+        plugins,
+      });
     }
   return known;
 }
@@ -142,7 +150,7 @@ export async function imageLoadCommand(
   const reporter = reporterFor(deps, options.verbose);
   const path = where(options.cwd, file);
   reporter.step(`checking ${path}`);
-  const { tag, variant } = checkArchive(path, await readImageArchive(path), knownImages());
+  const { tag, variant } = checkArchive(path, await readImageArchive(path), knownImages(deps.env));
   const engine = await engineFor(deps);
   if (await imageExists(engine, tag)) {
     reporter.step(`${tag} (${describeImageVariant(variant)}) is already on the engine: nothing to load`);

@@ -41,6 +41,8 @@ export interface LauncherOptions {
   timeoutMs?: number;
   /** Called with the child once it runs (e.g. to send it a signal). */
   onSpawn?: (child: import('node:child_process').ChildProcess, output: () => string) => void;
+  /** Runs the launcher as this user (a rootless Podman user), not as the test's. */
+  user?: { uid: number; gid: number };
 }
 
 /**
@@ -63,7 +65,12 @@ export function runLauncher(
       ...TESTBED_ENV,
       ...options.env,
     };
-    const child = spawn(process.execPath, [launcher, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
+    const child = spawn(process.execPath, [launcher, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: 'pipe',
+      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+    });
     let stdout = '';
     let stderr = '';
     const argvSeen = new Set<string>();
@@ -87,6 +94,79 @@ export function runLauncher(
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
     options.onSpawn?.(child, () => stdout + stderr);
+  });
+}
+
+/** An engine's command line: `docker`, or `podman` (as the rootless user: `runuser -u USER -- podman`). */
+export interface EngineCli {
+  kind: 'docker' | 'podman';
+  argv: readonly string[];
+  env?: Readonly<Record<string, string>>;
+}
+
+export const DOCKER_CLI: EngineCli = { kind: 'docker', argv: ['docker'] };
+
+/** Runs the engine's command line; its stdout. */
+export function engineCli(cli: EngineCli, args: readonly string[]): string {
+  const [command, ...prefix] = cli.argv;
+  return execFileSync(command!, [...prefix, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 50_000_000,
+    env: { ...process.env, ...cli.env },
+  });
+}
+
+/** tcup's containers on the engine (label tcup=1): full id, session label, creation time (ms). */
+function tcupContainers(
+  cli: EngineCli,
+  running: boolean,
+): { id: string; session: string; created: number }[] {
+  const all = running ? [] : ['-a'];
+  if (cli.kind === 'podman')
+    return engineCli(cli, [
+      'ps',
+      ...all,
+      '--no-trunc',
+      '--filter',
+      'label=tcup=1',
+      '--format',
+      '{{.ID}} {{index .Labels "tcup.session"}} {{.Created.UnixMilli}}',
+    ])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '))
+      .map(([id, session, created]) => ({ id: id!, session: session ?? '', created: Number(created) }));
+  const listed = engineCli(cli, [
+    'ps',
+    ...all,
+    '--no-trunc',
+    '--filter',
+    'label=tcup=1',
+    '--format',
+    '{{.ID}} {{.Label "tcup.session"}}',
+  ])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '))
+    .map(([id, session]) => ({ id: id!, session: session ?? '' }));
+  if (listed.length === 0) return [];
+  let created: string;
+  try {
+    created = engineCli(cli, ['inspect', '--format', '{{.Id}} {{.Created}}', ...listed.map((c) => c.id)]);
+  } catch (error) {
+    created = (error as { stdout?: string }).stdout ?? ''; // one was removed meanwhile
+  }
+  const at = new Map(
+    created
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '))
+      .map(([id, time]) => [id!, Date.parse(time!)] as const),
+  );
+  return listed.flatMap((c) => {
+    const t = at.get(c.id);
+    return t === undefined ? [] : [{ ...c, created: t }];
   });
 }
 
@@ -119,7 +199,7 @@ export interface TrackedLaunches {
  * container counts when its session names this host and one of these pids and it was made while that
  * launcher ran (pids come round again in a long run).
  */
-export function trackedLaunches(): TrackedLaunches {
+export function trackedLaunches(cli: EngineCli = DOCKER_CLI): TrackedLaunches {
   const launches: Launch[] = [];
   const host = hostname();
   return {
@@ -141,44 +221,12 @@ export function trackedLaunches(): TrackedLaunches {
     track: (pid, from = Date.now()) => void launches.push({ pid, from }),
     containers: ({ running = false, since = 0 } = {}) => {
       const pids = new Set(launches.map((l) => l.pid));
-      const candidates = execFileSync(
-        'docker',
-        [
-          'ps',
-          ...(running ? [] : ['-a']),
-          '--no-trunc',
-          '--filter',
-          'label=tcup=1',
-          '--format',
-          '{{.ID}} {{.Label "tcup.session"}}',
-        ],
-        { encoding: 'utf8' },
-      )
-        .split('\n')
-        .map((line) => line.split(' '))
-        .filter(([, session]) => {
-          const [h, pid] = (session ?? '').split('/');
-          return h === host && pids.has(Number(pid));
-        })
-        .map(([id, session]) => ({ id: id!, pid: Number(session!.split('/')[1]) }));
-      if (candidates.length === 0) return [];
-      let created: string;
-      try {
-        created = execFileSync(
-          'docker',
-          ['inspect', '--format', '{{.Id}} {{.Created}}', ...candidates.map((c) => c.id)],
-          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-        );
-      } catch (error) {
-        created = (error as { stdout?: string }).stdout ?? ''; // one was removed meanwhile
-      }
-      const at = new Map(
-        created
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => line.split(' '))
-          .map(([id, time]) => [id!, Date.parse(time!)] as const),
-      );
+      const listed = tcupContainers(cli, running).filter(({ session }) => {
+        const [h, pid] = session.split('/');
+        return h === host && pids.has(Number(pid));
+      });
+      const candidates = listed.map(({ id, session }) => ({ id, pid: Number(session.split('/')[1]) }));
+      const at = new Map(listed.map(({ id, created }) => [id, created] as const));
       return candidates
         .filter(({ id, pid }) => {
           const t = at.get(id);

@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TrackedLaunches } from './launcher.js';
+import { DOCKER_CLI, engineCli, type EngineCli, type TrackedLaunches } from './launcher.js';
 
 const run = promisify(execFile);
 
@@ -111,7 +111,10 @@ export function filesChangedSince(root: string, sinceMs: number, exclude: readon
  * live and keeps `docker inspect` of every container it finds (tcup removes its containers, so
  * afterwards there is nothing to inspect).
  */
-export function watchTcupContainers(launches: Pick<TrackedLaunches, 'containers'>): {
+export function watchTcupContainers(
+  launches: Pick<TrackedLaunches, 'containers'>,
+  cli: EngineCli = DOCKER_CLI,
+): {
   stop(): Promise<{ ids: string[]; inspect: string }>;
 } {
   const ids = new Set<string>();
@@ -123,10 +126,7 @@ export function watchTcupContainers(launches: Pick<TrackedLaunches, 'containers'
         const found = launches.containers();
         for (const id of found) ids.add(id);
         if (found.length > 0) {
-          const r = await run('docker', ['inspect', ...found]).catch((e: { stdout?: string }) => ({
-            stdout: e.stdout ?? '',
-          }));
-          inspected.push(r.stdout);
+          inspected.push(cliOut(cli, ['inspect', ...found]));
         }
       } catch {
         /* a container went away between ps and inspect */
@@ -143,22 +143,34 @@ export function watchTcupContainers(launches: Pick<TrackedLaunches, 'containers'
   };
 }
 
-/** `docker image inspect` and `docker history --no-trunc` of every tcup-tempest image. */
-export async function tcupImages(): Promise<string[]> {
-  const { stdout } = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'tcup-tempest']);
-  return stdout.split('\n').filter(Boolean);
+/** The engine command's stdout, also when it failed (a container went away between ps and inspect). */
+function cliOut(cli: EngineCli, args: readonly string[]): string {
+  try {
+    return engineCli(cli, args);
+  } catch (error) {
+    return (error as { stdout?: string }).stdout ?? '';
+  }
 }
 
-export async function imageHaystacks(images: readonly string[]): Promise<Haystack[]> {
+/** Every tcup-tempest image on the engine, by name. */
+export function tcupImages(cli: EngineCli = DOCKER_CLI): Promise<string[]> {
+  const names = engineCli(cli, ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter((name) => /^(localhost\/|docker\.io\/library\/)?tcup-tempest:/.test(name));
+  return Promise.resolve(names);
+}
+
+/** `image inspect` and `history --no-trunc` of each image. */
+export function imageHaystacks(images: readonly string[], cli: EngineCli = DOCKER_CLI): Promise<Haystack[]> {
   const out: Haystack[] = [];
   for (const image of images) {
-    out.push([`docker image inspect ${image}`, (await run('docker', ['image', 'inspect', image])).stdout]);
+    out.push([`${cli.kind} image inspect ${image}`, engineCli(cli, ['image', 'inspect', image])]);
     out.push([
-      `docker history ${image}`,
-      (await run('docker', ['history', '--no-trunc', '--format', '{{json .}}', image])).stdout,
+      `${cli.kind} history ${image}`,
+      engineCli(cli, ['history', '--no-trunc', '--format', '{{json .}}', image]),
     ]);
   }
-  return out;
+  return Promise.resolve(out);
 }
 
 /**
@@ -169,10 +181,13 @@ export async function imageFilesMatching(
   image: string,
   patternsDir: string,
   roots = '/usr /etc /root /run /tmp /var /home /opt /srv',
+  cli: EngineCli = DOCKER_CLI,
 ): Promise<string[]> {
+  const [command, ...prefix] = cli.argv;
   const { stdout } = await run(
-    'docker',
+    command!,
     [
+      ...prefix,
       'run',
       '--rm',
       '--label',
@@ -187,7 +202,7 @@ export async function imageFilesMatching(
       '-c',
       `grep -rlaF -f /patterns/patterns ${roots} 2>/dev/null; true`,
     ],
-    { maxBuffer: 10_000_000 },
+    { maxBuffer: 10_000_000, env: { ...process.env, ...cli.env } },
   );
   return stdout.split('\n').filter(Boolean);
 }

@@ -88,7 +88,7 @@ export async function dockerReachable(): Promise<boolean> {
   }
 }
 
-function inCi(): boolean {
+export function inCi(): boolean {
   return process.env.CI === 'true' || process.env.CI === '1';
 }
 
