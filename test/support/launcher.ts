@@ -122,34 +122,31 @@ function tcupContainers(
   cli: EngineCli,
   running: boolean,
 ): { id: string; session: string; created: number }[] {
-  const all = running ? [] : ['-a'];
-  if (cli.kind === 'podman')
-    return engineCli(cli, [
+  const ps = (format: string) =>
+    engineCli(cli, [
       'ps',
-      ...all,
+      ...(running ? [] : ['-a']),
       '--no-trunc',
       '--filter',
       'label=tcup=1',
       '--format',
-      '{{.ID}} {{index .Labels "tcup.session"}} {{.Created.UnixMilli}}',
+      format,
     ])
       .split('\n')
       .filter(Boolean)
-      .map((line) => line.split(' '))
-      .map(([id, session, created]) => ({ id: id!, session: session ?? '', created: Number(created) }));
-  const listed = engineCli(cli, [
-    'ps',
-    ...all,
-    '--no-trunc',
-    '--filter',
-    'label=tcup=1',
-    '--format',
-    '{{.ID}} {{.Label "tcup.session"}}',
-  ])
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' '))
-    .map(([id, session]) => ({ id: id!, session: session ?? '' }));
+      .map((line) => line.split(' '));
+  if (cli.kind === 'podman')
+    return ps('{{.ID}} {{index .Labels "tcup.session"}} {{.Created.UnixMilli}}').map(
+      ([id, session, created]) => ({
+        id: id!,
+        session: session ?? '',
+        created: Number(created),
+      }),
+    );
+  const listed = ps('{{.ID}} {{.Label "tcup.session"}}').map(([id, session]) => ({
+    id: id!,
+    session: session ?? '',
+  }));
   if (listed.length === 0) return [];
   let created: string;
   try {
