@@ -81,9 +81,13 @@ const work = mkdtempSync(join(tmpdir(), 'tcup-test-times-'));
 const children = new Set();
 
 /** Runs a command; with a prefix, each line of its output carries it (two lanes share the terminal). */
-function run(command, args, prefix) {
+function run(command, args, prefix, extraEnv = {}) {
   return new Promise((resolve) => {
-    const env = prefix && process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env;
+    const env = {
+      ...process.env,
+      ...(prefix && process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}),
+      ...extraEnv,
+    };
     const child = spawn(command, args, {
       cwd: root,
       env,
@@ -105,20 +109,13 @@ function run(command, args, prefix) {
   });
 }
 
-async function phase(name, command, args, { json, lane, prefix } = {}) {
+async function phase(name, command, args, { json, lane, prefix, env } = {}) {
   const t = Date.now();
-  const code = await run(command, args, prefix);
+  const code = await run(command, args, prefix, env);
   phases.push({ name, seconds: (Date.now() - t) / 1000, code });
-  if (json && existsSync(json)) {
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    for (const r of report.testResults ?? [])
-      files.push({
-        name: relative(root, r.name),
-        lane,
-        seconds: (r.endTime - r.startTime) / 1000,
-        status: r.status,
-      });
-  }
+  if (json && existsSync(json))
+    for (const f of JSON.parse(readFileSync(json, 'utf8')))
+      files.push({ name: relative(root, f.name), lane, seconds: f.seconds, status: f.status });
   return code;
 }
 
@@ -126,8 +123,13 @@ async function phase(name, command, args, { json, lane, prefix } = {}) {
 function vitest(name, projects, testFiles = [], prefix) {
   const json = join(work, `${name}.json`);
   const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), ...testFiles];
-  args.push('--reporter=default', '--reporter=json', `--outputFile.json=${json}`);
-  return phase(`${name} lane (${projects.join(', ')})`, 'npx', args, { json, lane: name, prefix });
+  args.push('--reporter=default', `--reporter=${join(root, 'scripts/file-times.mjs')}`);
+  return phase(`${name} lane (${projects.join(', ')})`, 'npx', args, {
+    json,
+    lane: name,
+    prefix,
+    env: { TCUP_FILE_TIMES: json },
+  });
 }
 
 /**
