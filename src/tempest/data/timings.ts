@@ -1,7 +1,8 @@
 /**
  * The shipped class times of each Tempest variant (ms per class, set-up and tear-down included), made by
- * scripts/ship-timings.mjs from runs of that variant on tcup's test beds. Tempest 47 starts from 43's
- * (its file says so) until runs of 47 replace them; Tempest 33 has none of its own and uses 43's.
+ * scripts/ship-timings.mjs from runs of that variant on tcup's test beds. Tempest 47's compute, network,
+ * volume and image classes come from its runs on the 2026.2 compute bed, its identity and object ones are
+ * still 43's (its file says so); Tempest 33 has none of its own and uses 43's.
  */
 import t43 from './timings.json' with { type: 'json' };
 import t47 from './timings-47.json' with { type: 'json' };
