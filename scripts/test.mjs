@@ -21,11 +21,9 @@ import { createInterface } from 'node:readline';
  * compute e2e spends most of its 20 minutes waiting on the compute cloud (Tempest sleeps 10 s before
  * each subnet delete), which costs the rest of the lane nothing; one at a time, it was half of the
  * engine lane's wall clock. Its checks, and those of the files beside it, count only what each file
- * started (test/support/launcher.ts trackedLaunches); the beds both share through one registry. The
- * Podman e2e goes with it: its engines are its own, and its image build and runs fill the compute
- * e2e's waits.
+ * started (test/support/launcher.ts trackedLaunches); the beds both share through one registry.
  */
-const COMPUTE_LANE = ['test/e2e/compute.test.ts', 'test/e2e/podman.test.ts'];
+const COMPUTE_LANE = ['test/e2e/compute.test.ts'];
 /**
  * The engine files that run first, with nothing beside them: they leave a container of a launcher that is
  * gone, on purpose, and then check what tcup does with it; but every tcup run removes such containers as

@@ -66,9 +66,9 @@ Examples:
   $ tcup --debug                                        # a shell in the container, tempest.conf ready
   $ tcup cleanup --dry-run                              # what a killed tcup left on the engine
 
-Exit codes: 0 compliant, 2 usage, 3 credentials, 4 Keystone refused or unreachable, 5 Docker not running,
-6 image build failed, 7 test run failed, 8 results not saved, 9 NOT compliant, 10 upload failed,
-129 hangup, 130 interrupted (Ctrl-C), 141 output closed, 143 terminated, 1 internal error.
+Exit codes: 0 compliant, 2 usage, 3 credentials, 4 Keystone refused or unreachable,
+5 no container engine (Docker or Podman), 6 image build failed, 7 test run failed, 8 results not saved,
+9 NOT compliant, 10 upload failed, 129 hangup, 130 interrupted (Ctrl-C), 141 output closed, 143 terminated, 1 internal error.
 --target scs-0128: 0 when no listed test failed, also for a TENTATIVE pass (listed tests without a result;
 summary.json says "result": "tentative"), 9 when one failed; no --guideline, no RefStack upload.
 Several clouds (--os-cloud repeated, --all-clouds): passwords asked first, one cloud after the other; each
@@ -383,7 +383,7 @@ export function buildProgram(io: Io, deps: Deps, exit: { code: number }, version
   program
     .command('cleanup')
     .description(
-      'remove what tcup left on the Docker engine (containers, networks, volumes of runs that died)',
+      'remove what tcup left on the container engine (containers, networks, volumes of runs that died)',
     )
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--images', 'also remove tcup images other than the ones this version builds')

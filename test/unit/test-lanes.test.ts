@@ -21,11 +21,11 @@ function listed(projects: string[], files: string[] = []): string[] {
   return (JSON.parse(out) as { file: string }[]).map((f) => relative(ROOT, f.file)).sort();
 }
 
-it('puts every engine file in exactly one lane, the compute and Podman e2e beside the rest', () => {
+it('puts every engine file in exactly one lane, the compute e2e alone beside the rest', () => {
   const lanes = JSON.parse(
     execFileSync(process.execPath, ['scripts/test.mjs', 'lanes'], { cwd: ROOT, encoding: 'utf8' }),
   ) as { alone: string[]; compute: string[]; engine: string[] };
-  expect(lanes.compute).toEqual(['test/e2e/compute.test.ts', 'test/e2e/podman.test.ts']);
+  expect(lanes.compute).toEqual(['test/e2e/compute.test.ts']);
   expect(lanes.alone).toContain('test/e2e/cleanup.test.ts');
   expect(lanes.engine.filter((f) => lanes.compute.includes(f) || lanes.alone.includes(f))).toEqual([]);
   expect(lanes.alone.filter((f) => lanes.compute.includes(f))).toEqual([]);
