@@ -40,6 +40,11 @@ wait("compute host mapping", lambda: subprocess.run(
     list(conn.compute.hypervisors()))
 wait("cinder-volume", lambda: any(s["binary"] == "cinder-volume" and s["state"] == "up"
                                   for s in conn.block_storage.get("/os-services").json()["services"]))
+# "up" is the service's heartbeat; the scheduler places a volume only once cinder-volume has sent it
+# its backend's capabilities (on start, then periodically). Before that a volume create ends in
+# "No valid backend was found" (seen in CI when the bed started on a loaded machine).
+wait("the volume backend in cinder-scheduler's pools",
+     lambda: conn.block_storage.get("/scheduler-stats/get_pools").json()["pools"])
 log("compute and volume services up")
 
 for name, ram, disk in (("m1.nano", 64, 1), ("m1.micro", 128, 1), ("m1.small", 512, 1)):
