@@ -64,6 +64,8 @@ COPY container/apply-patches.sh container/patches/ /usr/share/tcup/patches/
 RUN sh /usr/share/tcup/patches/apply-patches.sh /usr/share/tcup/patches
 
 COPY container/ /usr/local/lib/tcup/
+# tcup's python-tempestconf wrapper replaces some of its internals: fails here when one is gone.
+RUN python3 -c "import sys; sys.path.insert(0, '/usr/local/lib/tcup'); import tempestconf"
 LABEL tcup=1 tcup.testbed.apt-valid-until="${TCUP_TESTBED_APT_VALID_UNTIL:-checked}"
 WORKDIR /run/tcup
 ENTRYPOINT ["python3", "/usr/local/lib/tcup/tcup_run.py"]

@@ -17,6 +17,20 @@ import sys
 from config_tempest import constants, main, tempest_conf
 from config_tempest.services import image
 
+# The python-tempestconf internals replaced below. A release that renames one would silently bring back
+# what its replacement stops (the internet download above all): importing this module fails instead,
+# and the image build imports it (Dockerfile), so such a Tempest image is never made.
+REPLACED = (
+    (tempest_conf.TempestConf, "__init__"),
+    (image.ImageService, "create_tempest_images"),
+    (image.ImageService, "_download_file"),
+    (image.ImageService, "_download_image"),
+)
+for _owner, _name in REPLACED:
+    if not callable(getattr(_owner, _name, None)):
+        raise ImportError("tcup: python-tempestconf has no %s.%s any more: container/tempestconf.py "
+                          "must follow it" % (_owner.__name__, _name))
+
 _init = tempest_conf.TempestConf.__init__
 
 
