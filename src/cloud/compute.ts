@@ -161,6 +161,9 @@ export interface NetworkChoice {
   notes: string[];
 }
 
+/** The name prefix of what Tempest makes (its `resource_name_prefix`, "tempest" by default). */
+const TEMPEST_LEFTOVER_PREFIX = 'tempest-';
+
 /**
  * The project network every account's servers attach to, and the external network. Each account sees
  * its own project's networks plus shared ones; `perAccount` holds them by account name.
@@ -171,12 +174,24 @@ export function chooseNetworks(
 ): NetworkChoice {
   const notes: string[] = [];
   const accounts = [...perAccount.entries()];
+  // A network Tempest made and left (an interrupted run's: its resource prefix) is no choice: it is
+  // reported as what it is, and never picked nor asked about.
+  const left = new Set<string>();
   const namesOf = (projectId: string, networks: readonly NetworkInfo[]) => {
-    const own = networks.filter((n) => !n.external && n.projectId === projectId).map((n) => n.name);
-    const shared = networks.filter((n) => !n.external && n.shared).map((n) => n.name);
+    const usable = networks.filter((n) => {
+      if (!n.name.startsWith(TEMPEST_LEFTOVER_PREFIX)) return true;
+      left.add(n.name);
+      return false;
+    });
+    const own = usable.filter((n) => !n.external && n.projectId === projectId).map((n) => n.name);
+    const shared = usable.filter((n) => !n.external && n.shared).map((n) => n.name);
     return new Set(own.length > 0 ? own : shared);
   };
   const candidates = accounts.map(([who, v]) => [who, namesOf(v.projectId, v.networks)] as const);
+  if (left.size > 0)
+    notes.push(
+      `the test projects hold ${left.size} network(s) an earlier Tempest run left (${[...left].sort().join(', ')}): not used; delete them (\`openstack network delete NAME\` as the project's member)`,
+    );
   let fixed: string | undefined;
   if (wanted.fixed !== undefined) {
     const lacking = accounts

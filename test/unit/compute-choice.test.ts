@@ -185,6 +185,16 @@ describe('chooseNetworks', () => {
     expect(e.message).toMatch(/several networks: a, b/);
     expect(e.hint).toMatch(/--fixed-network/);
   });
+  it('a network an interrupted Tempest run left is reported, never a choice nor a reason to ask', () => {
+    const left = net({ id: 't', name: 'tempest-NetworksIpV6Test-network-123', projectId: 'p1' });
+    const choice = chooseNetworks(
+      view([['demo', 'p1', [net({ id: 'n1', name: 'private', projectId: 'p1' }), left]]]),
+    );
+    expect(choice.fixed).toBe('private');
+    expect(choice.notes.join('\n')).toMatch(
+      /1 network\(s\) an earlier Tempest run left \(tempest-NetworksIpV6Test-network-123\): not used; delete them/,
+    );
+  });
   it('a project without the network: named', () => {
     const v = view([
       ['demo', 'p1', [net({ id: 'n1', name: 'private', projectId: 'p1' })]],
