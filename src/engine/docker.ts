@@ -8,16 +8,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { debug } from '../core/log.js';
-import type { Engine, EngineAttachOptions } from './engine.js';
-
-/** Where an engine's API is: the address as DOCKER_HOST spells it, and why tcup looked there. */
-export interface EngineLocation {
-  address: string;
-  /** 'DOCKER_HOST', 'the Docker socket', "Podman's rootful socket", "Podman's rootless socket". */
-  source: string;
-  /** Every place looked at, in order (for the message when nothing answers). */
-  tried: string[];
-}
+import type { Engine, EngineAttachOptions, EngineLocation } from './engine.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const PODMAN_ROOTFUL_SOCKET = '/run/podman/podman.sock';

@@ -12,9 +12,18 @@ export interface LabelFilter {
   filters: { label: string[] };
 }
 
+/** Where an engine's API is: the address as DOCKER_HOST spells it, and why tcup looked there. */
+export interface EngineLocation {
+  address: string;
+  /** 'DOCKER_HOST', 'the Docker socket', "Podman's rootful socket", "Podman's rootless socket". */
+  source: string;
+  /** Every place looked at, in order (for the message when nothing answers). */
+  tried: string[];
+}
+
 export interface Engine {
   /** Where the engine's API is and why tcup looked there (src/engine/docker.ts locateEngine). */
-  readonly location: { address: string; source: string; tried: string[] };
+  readonly location: EngineLocation;
   /** Resolves when the engine answers. */
   ping(): Promise<unknown>;
   /** `GET /version`: Podman names itself in Components ("Podman Engine"). */

@@ -7,12 +7,21 @@
  * on Podman reaches them on the host network, as it would a cloud.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inCi } from './testbed.js';
-import type { EngineCli } from './launcher.js';
+import { engineCli, type EngineCli } from './launcher.js';
 
 export type PodmanMode = 'rootful' | 'rootless';
 
@@ -168,32 +177,29 @@ async function stopService(child: ChildProcess): Promise<void> {
  */
 export function copyImageFromDocker(service: PodmanService, image: string): void {
   const qualified = `docker.io/library/${image}`;
-  const [command, ...prefix] = service.cli.argv;
-  const env = { ...process.env, ...service.cli.env };
   try {
-    execFileSync(command!, [...prefix, 'image', 'exists', qualified], { env, stdio: 'ignore' });
+    engineCli(service.cli, ['image', 'exists', qualified]);
     return;
   } catch {
     /* not there yet */
   }
-  const archive = join(mkdtempSync(join(tmpdir(), 'tcup-podman-base-')), 'image.tar');
-  execFileSync('docker', ['save', '-o', archive, image]);
-  chmodSync(archive, 0o644);
-  chmodSync(join(archive, '..'), 0o755);
-  const loaded = execFileSync(command!, [...prefix, 'load', '-q', '-i', archive], { env, encoding: 'utf8' });
-  const name = /Loaded image(?:\(s\))?: (\S+)/.exec(loaded)?.[1] ?? `localhost/${image}`;
-  execFileSync(command!, [...prefix, 'tag', name, qualified], { env });
-  execFileSync('rm', ['-rf', join(archive, '..')]);
+  const dir = mkdtempSync(join(tmpdir(), 'tcup-podman-base-'));
+  const archive = join(dir, 'image.tar');
+  try {
+    execFileSync('docker', ['save', '-o', archive, image]);
+    chmodSync(archive, 0o644);
+    chmodSync(dir, 0o755);
+    const loaded = engineCli(service.cli, ['load', '-q', '-i', archive]);
+    const name = /Loaded image(?:\(s\))?: (\S+)/.exec(loaded)?.[1] ?? `localhost/${image}`;
+    engineCli(service.cli, ['tag', name, qualified]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** tcup's containers, volumes and networks on this Podman (label tcup=1), one line each. */
 export function tcupResourcesOn(service: PodmanService): string[] {
-  const [command, ...prefix] = service.cli.argv;
-  const env = { ...process.env, ...service.cli.env };
-  const list = (args: string[]) =>
-    execFileSync(command!, [...prefix, ...args], { env, encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
+  const list = (args: string[]) => engineCli(service.cli, args).split('\n').filter(Boolean);
   return [
     ...list(['ps', '-a', '--filter', 'label=tcup', '--format', 'container {{.ID}} {{.Names}}']),
     ...list(['volume', 'ls', '--filter', 'label=tcup', '--format', 'volume {{.Name}}']),
