@@ -113,12 +113,13 @@ export interface CleanupOutcome {
 
 /**
  * Deletes exactly `left` from this project, in dependency order (servers before their ports and
- * volumes, router interfaces before subnets). Waits a bounded time for servers and volumes to go.
+ * volumes, router interfaces before subnets). Waits a bounded time for servers and volumes to go (no
+ * longer once `signal` fires).
  */
 export async function deleteLeftovers(
   s: ProjectSession,
   left: Inventory,
-  options: { waitMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: { waitMs?: number; sleep?: (ms: number) => Promise<void>; signal?: AbortSignal } = {},
 ): Promise<CleanupOutcome> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const waitMs = options.waitMs ?? 120_000;
@@ -137,6 +138,7 @@ export async function deleteLeftovers(
   };
   const gone = async (kind: ServiceKind, path: string) => {
     for (let waited = 0; waited < waitMs; waited += 1000) {
+      if (options.signal?.aborted) return false; // its deadline passed: what is not deleted is reported
       if ((await s.get(kind, path).catch(() => null)) === undefined) return true;
       await sleep(1000);
     }

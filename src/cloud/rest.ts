@@ -33,6 +33,11 @@ export interface ProjectSession {
   ): Promise<{ status: number; body?: unknown }>;
   /** Raw upload (Glance image data). */
   upload(kind: ServiceKind, path: string, data: Buffer): Promise<number>;
+  /**
+   * The same account and token under another signal: the look at the test projects after an interrupt
+   * (the run's signal has fired; the look has a deadline of its own).
+   */
+  withSignal(signal: AbortSignal): ProjectSession;
 }
 
 export interface SessionOptions {
@@ -43,7 +48,7 @@ export interface SessionOptions {
    * when an API answers 401 (a token expires after an hour by default, and a long run outlives it; a
    * password change or an operator revokes it). The request is then sent again with the new token.
    */
-  renew?: (() => Promise<string>) | undefined;
+  renew?: ((signal: AbortSignal | undefined) => Promise<string>) | undefined;
   catalog: readonly CatalogEntry[];
   projectId: string;
   who: string;
@@ -94,7 +99,7 @@ export function projectSession(o: SessionOptions): ProjectSession {
   let renewal: Promise<string | undefined> | undefined;
   const renewOnce = (stale: string): Promise<string | undefined> => {
     if (!o.renew) return Promise.resolve(undefined);
-    renewal ??= o.renew().then(
+    renewal ??= o.renew(o.signal).then(
       (fresh) => (token = fresh),
       () => undefined,
     );
@@ -139,6 +144,7 @@ export function projectSession(o: SessionOptions): ProjectSession {
     who: o.who,
     projectId: o.projectId,
     has: (kind) => urls.has(kind),
+    withSignal: (signal) => projectSession({ ...o, token, signal }),
     async get(kind, path) {
       const res = await call(kind, 'GET', path, { headers: headers() });
       if (res.status === 404) return undefined;

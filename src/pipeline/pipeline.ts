@@ -21,7 +21,13 @@ import type { RequestFields } from '../protocol/container.js';
 import { resolveCloud, checkAccounts, containerCloud } from './steps/cloud.js';
 import { resolveSelection, matchSelection } from './steps/selection.js';
 import { judge } from './steps/verdict.js';
-import { explainNotPassing, finishCompute, needsComputeStep, prepareCompute } from './steps/compute.js';
+import {
+  explainNotPassing,
+  finishCompute,
+  lookAfterStop,
+  needsComputeStep,
+  prepareCompute,
+} from './steps/compute.js';
 import { decideUpload, prepareUpload, uploadStep } from './steps/upload.js';
 import { openDebugShell } from './steps/debug.js';
 import { proxyEnv, proxySecrets } from './steps/proxy.js';
@@ -191,6 +197,11 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
       cpid: accounts.cpid,
       startedAt: new Date(started).toISOString(),
     };
+    // A run that does not finish (Ctrl-C, SIGTERM, a failed container) can leave servers, networks and
+    // volumes in the test projects: once its container is gone (deferred later, so removed first), look,
+    // report, and with --cleanup-cloud delete them, as after a whole run; the partial results record it.
+    let afterStop: (() => Promise<void>) | undefined;
+    if (compute) cleanup.defer('the look at the test projects', async () => afterStop?.());
     const run = await runTests(engine, {
       ...container,
       signal,
@@ -209,9 +220,18 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
         log: reporter.transcript(),
         report: renderFolderReport,
       };
-      await writeResultsFolder(resultsDir, content, redactor, redactor.secrets())
+      const keep = (c: typeof content) => writeResultsFolder(resultsDir, c, redactor, redactor.secrets());
+      await keep(content)
         .then(() => reporter.info(`the ${sofar.length} results so far are in ${resultsDir}`))
         .catch(() => undefined);
+      if (compute)
+        afterStop = async () => {
+          const cloudAfter = await lookAfterStop(compute, computeOptions, reporter);
+          if (!cloudAfter) return;
+          const compute_ = { ...compute.chosen, ...cloudAfter };
+          const summary_ = { ...content.summary, compute: compute_ };
+          await keep({ ...content, summary: summary_, log: reporter.transcript() }).catch(() => undefined);
+        };
       throw error;
     });
 

@@ -52,6 +52,7 @@ describe('deleteLeftovers', () => {
         return Promise.resolve({ status: path.includes('bad') ? 409 : 204 });
       },
       upload: () => Promise.resolve(204),
+      withSignal: () => session,
     };
     const out = await deleteLeftovers(
       session,

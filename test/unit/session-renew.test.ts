@@ -21,6 +21,7 @@ function cloud(valid: Set<string>) {
   const seen: string[] = [];
   const http: HttpClient = {
     request: (_url: string, req: HttpRequest) => {
+      if (req.signal?.aborted) return Promise.reject(new Error('aborted'));
       const token = req.headers?.['x-auth-token'] ?? '';
       seen.push(token);
       return Promise.resolve(valid.has(token) ? json(200, { volumes: [] }) : json(401, { error: 'x' }));
@@ -30,8 +31,13 @@ function cloud(valid: Set<string>) {
   return { http, seen };
 }
 
-function session(http: HttpClient, renew?: () => Promise<string>) {
+function session(
+  http: HttpClient,
+  renew?: (signal: AbortSignal | undefined) => Promise<string>,
+  signal?: AbortSignal,
+) {
   return projectSession({
+    signal,
     http,
     token: 't1',
     renew,
@@ -71,5 +77,35 @@ describe('a session whose token is refused', () => {
     const error = await s.get('volume', '/volumes').catch((e: unknown) => e);
     expect(String(error)).toMatch(/the volume API answered HTTP 401 to GET \/volumes as cm1/);
     expect((error as { hint?: string }).hint).toMatch(hint);
+  });
+});
+
+describe('a session under another signal (the look at the test projects after an interrupt)', () => {
+  it('sends under the new signal with the token it has, and logs in again under it', async () => {
+    const valid = new Set(['t1']);
+    const { http, seen } = cloud(valid);
+    const run = new AbortController();
+    const signals: (AbortSignal | undefined)[] = [];
+    const s = session(
+      http,
+      (signal) => {
+        signals.push(signal);
+        valid.add('t2');
+        return Promise.resolve('t2');
+      },
+      run.signal,
+    );
+    run.abort(); // Ctrl-C: the run's own requests end at once
+    await expect(s.get('volume', '/volumes')).rejects.toThrow(/aborted/);
+    const look = new AbortController();
+    const after = s.withSignal(look.signal);
+    expect(after.who).toBe('cm1');
+    expect(await after.get('volume', '/volumes')).toEqual({ volumes: [] });
+    valid.delete('t1');
+    expect(await after.get('volume', '/volumes')).toEqual({ volumes: [] });
+    expect(signals).toEqual([look.signal]);
+    expect(seen).toEqual(['t1', 't1', 't2']);
+    look.abort(); // its deadline
+    await expect(after.get('volume', '/volumes')).rejects.toThrow(/aborted/);
   });
 });

@@ -242,6 +242,8 @@ export async function finishCompute(
   state: ComputeState,
   options: ComputeOptions,
   reporter: Reporter,
+  /** `stopped`: the run did not finish (lookAfterStop); `signal`: the look's deadline. */
+  how: { signal?: AbortSignal; stopped?: boolean } = {},
 ): Promise<Record<string, unknown>> {
   const left = new Map<string, Inventory>();
   await mapLimit(state.sessions, ACCOUNTS_AT_ONCE, async (s) => {
@@ -257,7 +259,11 @@ export async function finishCompute(
   reporter.warn(`the run left ${total} resource(s) in the test projects:`);
   for (const [who, inv] of left) reporter.warn(`  ${who}: ${describeInventory(inv)}`);
   if (!options.cleanupCloud) {
-    reporter.info('--cleanup-cloud deletes exactly these (never what was there before)');
+    reporter.info(
+      how.stopped
+        ? "delete these by hand (a later run counts them as the projects' own); with --cleanup-cloud tcup deletes what a run leaves, also a stopped one"
+        : '--cleanup-cloud deletes exactly these (never what was there before)',
+    );
     return { leftovers: Object.fromEntries(left) };
   }
   const deleted: Record<string, Inventory> = {};
@@ -265,7 +271,7 @@ export async function finishCompute(
   for (const s of state.sessions) {
     const inv = left.get(s.who);
     if (!inv) continue;
-    const outcome = await deleteLeftovers(s, inv);
+    const outcome = await deleteLeftovers(s, inv, how.signal ? { signal: how.signal } : {});
     deleted[s.who] = outcome.deleted;
     if (outcome.failed.length > 0) failed[s.who] = outcome.failed;
   }
@@ -274,6 +280,46 @@ export async function finishCompute(
   for (const [who, list] of Object.entries(failed))
     reporter.warn(`  ${who}: could not delete ${JSON.stringify(list)}`);
   return { leftovers: Object.fromEntries(left), deleted, failedToDelete: failed };
+}
+
+/** How long the look at the test projects after a stopped run may take (a second Ctrl-C ends it at once). */
+const LOOK_AFTER_STOP_MS = 60_000;
+
+/**
+ * After a run that did not finish (Ctrl-C, SIGTERM, a failed test container), once its container is gone:
+ * what it left in the test projects, reported (and with --cleanup-cloud deleted) as after a whole run. The
+ * run's signal has fired, so the look has a deadline of its own. Never throws: the run's own error is what
+ * the command ends with; `undefined` when the look could not be made.
+ */
+export async function lookAfterStop(
+  state: ComputeState,
+  options: ComputeOptions,
+  reporter: Reporter,
+  deadlineMs = LOOK_AFTER_STOP_MS,
+): Promise<Record<string, unknown> | undefined> {
+  const deadline = AbortSignal.timeout(deadlineMs);
+  reporter.step(
+    `looking at what the stopped run left in the test projects (at most ${deadlineMs / 1000} s; again to stop now)`,
+  );
+  try {
+    return await finishCompute(
+      { ...state, sessions: state.sessions.map((s) => s.withSignal(deadline)) },
+      options,
+      reporter,
+      { signal: deadline, stopped: true },
+    );
+  } catch (error) {
+    const why = deadline.aborted
+      ? `not done within ${deadlineMs / 1000} s`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    reporter.warn(
+      `what the stopped run left in the test projects was not checked${options.cleanupCloud ? ' nor removed' : ''} (${why}): ` +
+        `look for resources named tempest-… in the projects of ${state.sessions.map((s) => s.who).join(', ')}`,
+    );
+    return undefined;
+  }
 }
 
 export interface Explanation {
@@ -425,8 +471,8 @@ async function sessionOf(ctx: Context, a: AccountWithRoles): Promise<ProjectSess
     userDomainName: a.userDomainName ?? a.domainName ?? c.userDomainName ?? 'Default',
     projectDomainName: a.projectDomainName ?? a.domainName ?? c.projectDomainName ?? 'Default',
   };
-  const login = async () => {
-    const auth = await authenticate(ctx.http, creds, { signal: ctx.signal });
+  const login = async (signal: AbortSignal | undefined = ctx.signal) => {
+    const auth = await authenticate(ctx.http, creds, { signal });
     ctx.redactor.add(auth.token);
     return auth;
   };
@@ -437,7 +483,7 @@ async function sessionOf(ctx: Context, a: AccountWithRoles): Promise<ProjectSess
     http: ctx.http,
     token: auth.token,
     // A token refused after a long run (expired, revoked): the account logs in again, once.
-    renew: async () => (await login()).token,
+    renew: async (signal) => (await login(signal)).token,
     catalog: auth.catalog,
     projectId: auth.projectId,
     who: a.username,
