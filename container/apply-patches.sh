@@ -2,8 +2,9 @@
 # tcup's backports, applied to the installed Tempest at image build: apply-patches.sh DIR.
 #
 # Each DIR/*.patch fixes a known Tempest bug that fails a healthy cloud. Its header names the upstream
-# commit (Upstream:), the bug (Bug:) and the Tempest versions that have the bug: from Tempest-From up
-# to, not including, Tempest-Fixed (the first upstream release with the fix). A patch whose range holds
+# commit (Upstream:, or none for tcup's own), the bug (Bug:) and the Tempest versions that have the bug:
+# from Tempest-From up to, not including, Tempest-Fixed (the first upstream release with the fix; none:
+# no release has one yet, every Tempest from Tempest-From on gets it). A patch whose range holds
 # the installed Tempest must apply exactly (no fuzz, no offset guessing), or the build fails naming
 # it: a new Debian Tempest cannot silently drop a fix. The applied ones are listed, one a line, in
 # /usr/share/tcup/patches.txt (what the run reports).
@@ -25,7 +26,8 @@ for p in "$dir"/*.patch; do
         echo "tcup patch $name: its header lacks Tempest-From, Tempest-Fixed, Upstream or Bug" >&2
         exit 1
     fi
-    if dpkg --compare-versions "$version" lt "$from" || dpkg --compare-versions "$version" ge "$fixed"; then
+    if dpkg --compare-versions "$version" lt "$from" ||
+        { [ "$fixed" != none ] && dpkg --compare-versions "$version" ge "$fixed"; }; then
         echo "tcup patch $name: not for Tempest $version (the bug is in $from up to $fixed)"
         continue
     fi

@@ -191,7 +191,7 @@ function refuseUploadOptions(target: string, sourceOf: (key: string) => string |
 }
 
 /**
- * What `--version` prints: the version, then one line per Tempest variant with the backports its image
+ * What `--version` prints: the version, then one line per Tempest variant with the patches its image
  * carries (src/tempest/variant.ts reads the recipe: loaded only when --version is asked for).
  */
 async function versionText(argv: readonly string[]): Promise<string> {

@@ -49,9 +49,9 @@ async function engineFor(deps: Deps): Promise<Engine> {
   return engine;
 }
 
-/** "Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip": what the image is and carries. */
+/** "Tempest 43 (Debian 13), tcup's patches: rebuild-server-floating-ip": what the image is and carries. */
 export const describeImageVariant = (variant: TempestVariant): string =>
-  `${describeVariant(variant)}, tcup's backports: ${
+  `${describeVariant(variant)}, tcup's patches: ${
     variantPatches(variant)
       .map((p) => p.name)
       .join(', ') || 'none'

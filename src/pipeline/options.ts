@@ -80,7 +80,7 @@ export interface TempestImage {
   tag: string;
   built: boolean;
   variant: TempestVariant;
-  /** tcup's backports the image carries (its label tcup.patches: container/patches/ names). */
+  /** tcup's patches the image carries (its label tcup.patches: container/patches/ names). */
   patches: string[];
 }
 

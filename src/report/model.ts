@@ -119,7 +119,7 @@ export interface RunFacts {
   durationSeconds?: number;
   cpid?: string;
   startedAt?: string;
-  /** tcup's backports the image carried (container/patches/ names); absent in older folders. */
+  /** tcup's patches the image carried (container/patches/ names); absent in older folders. */
   patches?: string[];
 }
 
@@ -393,7 +393,7 @@ function factsOf(summary: Loose, folder: ResultsFolderData): Fact[] {
     ['tcup version', str(run.tcupVersion)],
     ['Tempest version', str(run.tempestVersion)],
     // Only when the run recorded them (older summary.json files did not): none is a fact, unknown is not.
-    ['tcup backports', Array.isArray(run.patches) ? strings(run.patches).join(', ') || 'none' : undefined],
+    ['tcup patches', Array.isArray(run.patches) ? strings(run.patches).join(', ') || 'none' : undefined],
     ['written for Tempest', str(summary.tempestCommit)],
     ['image', str(run.image)],
     ['concurrency', num(run.concurrency)?.toString()],

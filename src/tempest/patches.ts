@@ -1,8 +1,9 @@
 /**
- * tcup's backports: a small, reviewed set of fixes for known Tempest bugs that fail a healthy cloud, each
+ * tcup's patches: a small, reviewed set of fixes for known Tempest bugs that fail a healthy cloud, each
  * a patch file in container/patches/ applied at image build by container/apply-patches.sh (pure: reads
- * the headers of the files the image is built from). A patch names its upstream commit, its bug and the
- * Tempest versions that have the bug: from `Tempest-From` up to, not including, `Tempest-Fixed`.
+ * the headers of the files the image is built from). A patch names its upstream commit (`none` for
+ * tcup's own, where upstream has no fix), its bug and the Tempest versions that have the bug: from
+ * `Tempest-From` up to, not including, `Tempest-Fixed` (`none`: no release has the fix yet).
  */
 import type { ImageFile } from '../engine/build-context.js';
 
@@ -15,10 +16,10 @@ export interface TempestPatch {
   subject: string;
   /** The first Tempest with the bug. */
   from: string;
-  /** The first upstream Tempest with the fix (not patched). */
-  fixed: string;
-  /** The upstream commit, as its header says it. */
-  upstream: string;
+  /** The first upstream Tempest with the fix (not patched); undefined: none has it yet. */
+  fixed: string | undefined;
+  /** The upstream commit, as its header says it; undefined: tcup's own (upstream has no fix). */
+  upstream: string | undefined;
   bug: string;
 }
 
@@ -48,11 +49,13 @@ export function parsePatch(file: ImageFile): TempestPatch {
     name: file.name.slice(DIR.length).replace(/\.patch$/, ''),
     subject: field('Subject'),
     from: field('Tempest-From'),
-    fixed: field('Tempest-Fixed'),
-    upstream: field('Upstream'),
+    fixed: orNone(field('Tempest-Fixed')),
+    upstream: orNone(field('Upstream')),
     bug: field('Bug'),
   };
 }
+
+const orNone = (value: string): string | undefined => (value === 'none' ? undefined : value);
 
 /** Every patch of the recipe, by name. */
 export function recipePatches(files: readonly ImageFile[]): TempestPatch[] {
@@ -65,9 +68,15 @@ export function recipePatches(files: readonly ImageFile[]): TempestPatch[] {
 /** The patches an image of this Tempest (its upstream version, "43.0.0") gets: the ones whose bug it has. */
 export function patchesFor(tempest: string, patches: readonly TempestPatch[]): TempestPatch[] {
   return patches.filter(
-    (p) => compareVersions(tempest, p.from) >= 0 && compareVersions(tempest, p.fixed) < 0,
+    (p) =>
+      compareVersions(tempest, p.from) >= 0 &&
+      (p.fixed === undefined || compareVersions(tempest, p.fixed) < 0),
   );
 }
 
-/** "rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/…)" */
-export const describePatch = (p: TempestPatch): string => `${p.name} (upstream ${p.upstream}, ${p.bug})`;
+/**
+ * "rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/…)", or
+ * "marker-test-own-projects (tcup's own, https://bugs.launchpad.net/…)".
+ */
+export const describePatch = (p: TempestPatch): string =>
+  `${p.name} (${p.upstream ? `upstream ${p.upstream}` : "tcup's own"}, ${p.bug})`;

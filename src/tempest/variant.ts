@@ -350,7 +350,7 @@ export const testbedImageArgs = (variant: TempestVariant): Readonly<Record<strin
 export const variantArgs = (variant: TempestVariant): Record<string, string> =>
   variant.debian === DOCKERFILE_DEBIAN ? {} : { DEBIAN: variant.debian };
 
-/** tcup's backports an image of this variant carries (container/patches/: the bugs its Tempest has). */
+/** tcup's patches an image of this variant carries (container/patches/: the bugs its Tempest has). */
 export const variantPatches = (
   variant: TempestVariant,
   files: readonly ImageFile[] = loadImageFiles(),
@@ -358,7 +358,7 @@ export const variantPatches = (
 
 /**
  * How to build a variant's image: its Debian (a hashed build arg) and the labels that say what it is
- * (the Tempest, the plugins, the backports). The newest's Debian is the Dockerfile's default: no arg, so
+ * (the Tempest, the plugins, the patches). The newest's Debian is the Dockerfile's default: no arg, so
  * its tag is the plain content hash of the recipe.
  */
 export function tempestImageOptions(
@@ -380,13 +380,13 @@ export function tempestImageOptions(
 }
 
 /**
- * One line per variant, newest first, with the backports its image carries: for `tcup --version` and
+ * One line per variant, newest first, with the patches its image carries: for `tcup --version` and
  * `tcup image`, so a reviewer sees exactly what runs.
  */
 export function describeVariants(files: readonly ImageFile[] = loadImageFiles()): string[] {
   return VARIANTS.map((v) => {
     const patches = variantPatches(v, files).map((p) => p.name);
-    return `${describeVariant(v)}: Tempest ${v.tempest}, python-tempestconf ${v.tempestconf}, OpenStack ${supportRange(v)}; tcup's backports: ${patches.join(', ') || 'none'}`;
+    return `${describeVariant(v)}: Tempest ${v.tempest}, python-tempestconf ${v.tempestconf}, OpenStack ${supportRange(v)}; tcup's patches: ${patches.join(', ') || 'none'}`;
   });
 }
 

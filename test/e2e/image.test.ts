@@ -72,7 +72,7 @@ describeDocker('tcup image save, docker image rm, tcup image load, a run that bu
   it('saves the image of the chosen Tempest as one tar', () => {
     expect(save.stderr).toMatch(/› preparing the Tempest 33 \(Debian 12\) image/);
     expect(save.stderr).toMatch(
-      /wrote .*tempest-33\.tar \(\d+ MB\): Tempest 33 \(Debian 12\), tcup's backports: none; on the other host: tcup image load/,
+      /wrote .*tempest-33\.tar \(\d+ MB\): Tempest 33 \(Debian 12\), tcup's patches: none; on the other host: tcup image load/,
     );
     expect(statSync(join(dir, 'tempest-33.tar')).size).toBeGreaterThan(100e6);
   });

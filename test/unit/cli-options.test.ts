@@ -211,6 +211,6 @@ describe('which Tempest: 47, 43 or 33', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\d+\.\d+\.\d+/);
     expect(lines.slice(1)).toEqual(describeVariants());
-    expect(lines[1]).toMatch(/^Tempest 47 \(Debian testing\): .*tcup's backports: /);
+    expect(lines[1]).toMatch(/^Tempest 47 \(Debian testing\): .*tcup's patches: /);
   });
 });

@@ -549,12 +549,12 @@ describe('report pieces', () => {
 
   it.each([
     [
-      'the backports the image carried',
+      'the patches the image carried',
       ['rebuild-server-floating-ip', 'other-fix'],
       'rebuild-server-floating-ip, other-fix',
     ],
     ['none when it carried none', [], 'none'],
-  ])("shows tcup's backports: %s", (_n, patches, shown) => {
+  ])("shows tcup's patches: %s", (_n, patches, shown) => {
     const summary = { compliant: true, run: { tcupVersion: '1', tempestVersion: '43.0.0', patches } };
     const m = buildReportModel({
       dir: '/r',
@@ -564,10 +564,8 @@ describe('report pieces', () => {
       missing: [],
       tracebacks: new Map(),
     });
-    expect(m.facts).toContainEqual({ label: 'tcup backports', value: shown });
-    expect(renderReport(m)).toContain(
-      `<dt>tcup backports</dt><dd data-fact="tcup backports">${esc(shown)}</dd>`,
-    );
+    expect(m.facts).toContainEqual({ label: 'tcup patches', value: shown });
+    expect(renderReport(m)).toContain(`<dt>tcup patches</dt><dd data-fact="tcup patches">${esc(shown)}</dd>`);
   });
 });
 

@@ -131,7 +131,7 @@ describe('tcup image save (stand-in engine)', () => {
     const r = await save('43');
     expect(r.code, r.stderr).toBe(0);
     const wrote = r.stderr.split('\n').find((l) => l.includes('wrote '));
-    expect(wrote, r.stderr).toContain("Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip");
+    expect(wrote, r.stderr).toContain("Tempest 43 (Debian 13), tcup's patches: rebuild-server-floating-ip");
   });
 
   it('passes the test bed build arg when the environment asks (TCUP_TESTBED_APT_VALID_UNTIL=ignore), with one warning', async () => {
@@ -147,7 +147,7 @@ describe('tcup image save (stand-in engine)', () => {
 
 describe('describeImageVariant', () => {
   it.each([
-    ['43', "Tempest 43 (Debian 13), tcup's backports: rebuild-server-floating-ip"],
-    ['33', "Tempest 33 (Debian 12), tcup's backports: none"],
+    ['43', "Tempest 43 (Debian 13), tcup's patches: rebuild-server-floating-ip"],
+    ['33', "Tempest 33 (Debian 12), tcup's patches: none"],
   ] as const)('Tempest %s', (id, line) => expect(describeImageVariant(variantById(id)!)).toBe(line));
 });

@@ -21,7 +21,7 @@ const patch = (name: string, header: string) => ({
   content: Buffer.from(`${header}\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n`),
 });
 
-describe("the recipe's backports", () => {
+describe("the recipe's patches", () => {
   it('each names its upstream commit, its bug and the Tempest versions with the bug', () => {
     const patches = recipePatches(files);
     expect(patches.map((p) => p.name)).toContain('rebuild-server-floating-ip');
@@ -33,6 +33,13 @@ describe("the recipe's backports", () => {
       upstream: 'openstack/tempest 7e3c572a7',
       bug: 'https://bugs.launchpad.net/tempest/+bug/2132971',
     });
+    // tcup's own (upstream has no fix): no upstream commit, no fixed release.
+    expect(patches.find((p) => p.name === 'marker-test-own-projects')).toMatchObject({
+      from: '46.3.0',
+      fixed: undefined,
+      upstream: undefined,
+      bug: 'https://bugs.launchpad.net/tempest/+bug/2147232',
+    });
   });
 
   const cases: [string, string[]][] = [
@@ -41,7 +48,10 @@ describe("the recipe's backports", () => {
     ['43.0.0', ['rebuild-server-floating-ip']],
     ['46.0.0', ['rebuild-server-floating-ip']],
     ['46.1.0', []],
-    ['47.0.0', []],
+    ['46.2.0', []],
+    ['46.3.0', ['marker-test-own-projects']],
+    ['47.0.0', ['marker-test-own-projects']],
+    ['99.0.0', ['marker-test-own-projects']],
   ];
   it.each(cases)('Tempest %s gets %j', (version, names) =>
     expect(patchesFor(version, recipePatches(files)).map((p) => p.name)).toEqual(names),
@@ -50,21 +60,23 @@ describe("the recipe's backports", () => {
   it('the variants: only Tempest 43 has the test_rebuild_server bug', () => {
     expect(
       Object.fromEntries(VARIANTS.map((v) => [v.id, variantPatches(v, files).map((p) => p.name)])),
-    ).toEqual({ '47': [], '43': ['rebuild-server-floating-ip'], '33': [] });
+    ).toEqual({ '47': ['marker-test-own-projects'], '43': ['rebuild-server-floating-ip'], '33': [] });
   });
 
   it("are in the image's labels", () => {
     expect(tempestImageOptions(variantById('43')!, [], files).labels['tcup.patches']).toBe(
       'rebuild-server-floating-ip',
     );
-    expect(tempestImageOptions(variantById('47')!, [], files).labels['tcup.patches']).toBe('');
+    expect(tempestImageOptions(variantById('47')!, [], files).labels['tcup.patches']).toBe(
+      'marker-test-own-projects',
+    );
   });
 
   it('are listed per variant, for --version and tcup image', () =>
     expect(describeVariants(files)).toEqual([
-      "Tempest 47 (Debian testing): Tempest 47.0.0, python-tempestconf 3.5.3, OpenStack 2025.1-2026.2; tcup's backports: none",
-      "Tempest 43 (Debian 13): Tempest 43.0.0, python-tempestconf 3.5.1, OpenStack 2023.2-2025.1; tcup's backports: rebuild-server-floating-ip",
-      "Tempest 33 (Debian 12): Tempest 33.0.0, python-tempestconf 2.5.0, OpenStack Xena-Zed; tcup's backports: none",
+      "Tempest 47 (Debian testing): Tempest 47.0.0, python-tempestconf 3.5.3, OpenStack 2025.1-2026.2; tcup's patches: marker-test-own-projects",
+      "Tempest 43 (Debian 13): Tempest 43.0.0, python-tempestconf 3.5.1, OpenStack 2023.2-2025.1; tcup's patches: rebuild-server-floating-ip",
+      "Tempest 33 (Debian 12): Tempest 33.0.0, python-tempestconf 2.5.0, OpenStack Xena-Zed; tcup's patches: none",
     ]));
 
   it('a patch without its header fields is refused, naming the file', () => {
@@ -78,8 +90,11 @@ describe("the recipe's backports", () => {
     expect(describePatch(p!)).toBe(
       'rebuild-server-floating-ip (upstream openstack/tempest 7e3c572a7, https://bugs.launchpad.net/tempest/+bug/2132971)',
     );
+    expect(describePatch(patchesFor('47.0.0', recipePatches(files))[0]!)).toBe(
+      "marker-test-own-projects (tcup's own, https://bugs.launchpad.net/tempest/+bug/2147232)",
+    );
     expect(patchesLine([])).toMatch(/none for this Tempest/);
-    expect(patchesLine(['a (upstream x, y)'])).toMatch(/backports .*: a \(upstream x, y\)$/);
+    expect(patchesLine(['a (upstream x, y)'])).toMatch(/patches .*: a \(upstream x, y\)$/);
   });
 });
 

@@ -2,8 +2,8 @@
  * Step 4: which Tempest, and its image. The variant is the one asked for (--tempest), or the one that
  * supports the cloud by its version documents (one line says which and why); the image is built from
  * Dockerfile + container/ and reused by content hash, or is one already on the engine (--tempest-image,
- * checked by its labels). The image's backports (tcup's patches of known Tempest bugs) are named, and a
- * backport that no longer applies fails the build naming it.
+ * checked by its labels). The image's patches (tcup's fixes of known Tempest bugs) are named, and a
+ * patch that no longer applies fails the build naming it.
  */
 import { TcupError } from '../../core/errors.js';
 import type { HttpClient } from '../../core/http.js';
@@ -56,7 +56,7 @@ export function testbedArgsFrom(
   return env[TESTBED_APT_ENV] === 'ignore' && variant ? testbedImageArgs(variant) : undefined;
 }
 
-/** The backports an image's label tcup.patches names (space-separated; none when it has no label). */
+/** The patches an image's label tcup.patches names (space-separated; none when it has no label). */
 export const patchesOfLabels = (labels: Readonly<Record<string, string>>): string[] =>
   (labels[LABEL_PATCHES] ?? '').split(' ').filter(Boolean);
 
@@ -218,17 +218,17 @@ export async function prepareTempestImage(
   return { ...image, variant: v, patches: patchesOfLabels(o.labels) };
 }
 
-/** One line naming the image's backports (or that it has none). */
+/** One line naming the image's patches (or that it has none). */
 export function patchesLine(patches: readonly string[]): string {
   return patches.length === 0
-    ? "tcup's backports: none for this Tempest"
-    : `tcup's backports (known Tempest bugs fixed at build, container/patches/): ${patches.join('; ')}`;
+    ? "tcup's patches: none for this Tempest"
+    : `tcup's patches (fixes of known Tempest bugs, container/patches/): ${patches.join('; ')}`;
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /**
- * The build failed because a backport no longer applies (container/apply-patches.sh says which): the
+ * The build failed because a patch no longer applies (container/apply-patches.sh says which): the
  * error names it. undefined for any other failure.
  */
 export function patchFailure(chunks: readonly string[], cause: unknown): TcupError | undefined {
