@@ -49,7 +49,7 @@ export function withReaderTwins(accounts: readonly PlannedAccount[]): ReaderTwin
       accounts: [...accounts],
       twinned: [],
       notes: [
-        `one account: Tempest's compute, network and image classes need a project reader beside it, and a second entry of the same user would also pass for the second user of the two-user tests, so tcup adds none (pass --accounts with two or more, or a reader of the same project)`,
+        `one account: Tempest's compute, network and image classes need a project reader beside it, and a second entry of the same user would also pass for the second user of the two-user tests, so tcup adds none: those classes will not run (pass --accounts with two or more member accounts, each in a project of its own: a second user in the same project would be taken for the other project's user; or, on a cloud up to 2025.1, --tempest 43, whose classes need no reader)`,
       ],
     };
   const notes: string[] = [];

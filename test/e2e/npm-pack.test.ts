@@ -53,7 +53,7 @@ describe('npm pack', () => {
     const help = execFileSync(bin, ['--help'], { cwd: empty, env, encoding: 'utf8' });
     expect(help).toMatch(/Usage: tcup/);
     expect(help).toContain('$ tcup demo');
-    // The version, then one line per bundled Tempest with the backports its image carries.
+    // The version, then one line per bundled Tempest with the patches its image carries.
     const version = execFileSync(bin, ['--version'], { cwd: empty, env, encoding: 'utf8' })
       .trim()
       .split('\n');
