@@ -282,6 +282,9 @@ export async function finishCompute(
   return { leftovers: Object.fromEntries(left), deleted, failedToDelete: failed };
 }
 
+/** How long the removal of the image tcup uploaded may take (after Ctrl-C too). */
+const REMOVE_IMAGE_MS = 30_000;
+
 /** How long the look at the test projects after a stopped run may take (a second Ctrl-C ends it at once). */
 const LOOK_AFTER_STOP_MS = 60_000;
 
@@ -575,7 +578,9 @@ async function uploadImage(
       'ask the operators for an image every test account sees, and pass --image NAME|ID',
     );
   ctx.cleanup.defer(`image ${created.id}`, async () => {
-    const { status } = await owner.send('image', 'DELETE', `/images/${created.id}`);
+    // Also after Ctrl-C: the run's signal has fired then, so the delete has a deadline of its own.
+    const remover = owner.withSignal(AbortSignal.timeout(REMOVE_IMAGE_MS));
+    const { status } = await remover.send('image', 'DELETE', `/images/${created.id}`);
     if (status >= 300 && status !== 404) throw new Error(`HTTP ${status}`);
   });
   const put = await owner.upload('image', `/images/${created.id}/file`, data);
