@@ -226,7 +226,7 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
         .catch(() => undefined);
       if (compute)
         afterStop = async () => {
-          const cloudAfter = await lookAfterStop(compute, computeOptions, reporter);
+          const cloudAfter = await lookAfterStop(compute, computeOptions, reporter, signal);
           if (!cloudAfter) return;
           const compute_ = { ...compute.chosen, ...cloudAfter };
           const summary_ = { ...content.summary, compute: compute_ };

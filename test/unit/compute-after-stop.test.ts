@@ -65,9 +65,14 @@ function session(who: string, p: Project, hang: boolean, signal?: AbortSignal): 
   };
 }
 
-function state(projects: Record<string, Project>, before: Record<string, Inventory>, hang = false) {
+function state(
+  projects: Record<string, Project>,
+  before: Record<string, Inventory>,
+  hang = false,
+  interrupted = true,
+) {
   const run = new AbortController();
-  run.abort(); // the run was interrupted: its signal has fired
+  if (interrupted) run.abort(); // Ctrl-C: the run's signal has fired (else its container failed)
   const sessions = Object.entries(projects).map(([who, p]) => session(who, p, hang, run.signal));
   const s: ComputeState = {
     overrides: [],
@@ -76,7 +81,7 @@ function state(projects: Record<string, Project>, before: Record<string, Invento
     before: new Map(Object.entries(before)),
     uploaded: [],
   };
-  return { state: s, runSignal: run.signal };
+  return { state: s, runSignal: run.signal, interrupt: () => run.abort() };
 }
 
 const project = (holds: Record<string, string[]>): Project => ({ holds, deleted: [], signals: new Set() });
@@ -120,7 +125,7 @@ describe('the look at the test projects after a stopped run', () => {
       { demo: { servers: ['s0'], networks: ['private'] }, alt: {} },
     );
     const { reporter, out } = capture();
-    const after = await lookAfterStop(s, { validation: false, cleanupCloud }, reporter);
+    const after = await lookAfterStop(s, { validation: false, cleanupCloud }, reporter, runSignal);
     expect(after).toMatchObject(result);
     for (const line of shown) expect(out()).toMatch(line);
     expect(out()).toMatch(/looking at what the stopped run left in the test projects \(at most 60 s/);
@@ -132,9 +137,9 @@ describe('the look at the test projects after a stopped run', () => {
 
   it('nothing left: says so', async () => {
     const demo = project({ servers: ['s0'] });
-    const { state: s } = state({ demo }, { demo: { servers: ['s0'] } });
+    const { state: s, runSignal } = state({ demo }, { demo: { servers: ['s0'] } });
     const { reporter, out } = capture();
-    expect(await lookAfterStop(s, { validation: false, cleanupCloud: true }, reporter)).toEqual({
+    expect(await lookAfterStop(s, { validation: false, cleanupCloud: true }, reporter, runSignal)).toEqual({
       leftovers: {},
     });
     expect(out()).toMatch(/nothing left in the test projects/);
@@ -142,12 +147,23 @@ describe('the look at the test projects after a stopped run', () => {
 
   it('a cloud that does not answer: named after the deadline, with where to look, never thrown', async () => {
     const demo = project({ servers: ['s1'] });
-    const { state: s } = state({ demo }, { demo: {} }, true);
+    const { state: s, runSignal } = state({ demo }, { demo: {} }, true);
     const { reporter, out } = capture();
-    const after = await lookAfterStop(s, { validation: false, cleanupCloud: true }, reporter, 200);
+    const after = await lookAfterStop(s, { validation: false, cleanupCloud: true }, reporter, runSignal, 200);
     expect(after).toBeUndefined();
     expect(out()).toMatch(
       /what the stopped run left in the test projects was not checked nor removed \(not done within 0\.2 s\): look for resources named tempest-… in the projects of demo/,
     );
+  });
+
+  it('after a failed container (no Ctrl-C yet): a Ctrl-C during the look ends it at once', async () => {
+    const demo = project({ servers: ['s1'] });
+    const { state: s, runSignal, interrupt } = state({ demo }, { demo: {} }, true, false);
+    const { reporter, out } = capture();
+    const look = lookAfterStop(s, { validation: false, cleanupCloud: true }, reporter, runSignal);
+    expect(out()).toMatch(/\(at most 60 s; Ctrl-C to stop now\)/);
+    interrupt();
+    expect(await look).toBeUndefined();
+    expect(out()).toMatch(/was not checked nor removed \(interrupted\)/);
   });
 });

@@ -298,11 +298,16 @@ export async function lookAfterStop(
   state: ComputeState,
   options: ComputeOptions,
   reporter: Reporter,
+  /** The run's signal: fired after Ctrl-C; otherwise (a failed container) a Ctrl-C now ends the look. */
+  runSignal: AbortSignal,
   deadlineMs = LOOK_AFTER_STOP_MS,
 ): Promise<Record<string, unknown> | undefined> {
-  const deadline = AbortSignal.timeout(deadlineMs);
+  const timeout = AbortSignal.timeout(deadlineMs);
+  const deadline = runSignal.aborted ? timeout : AbortSignal.any([runSignal, timeout]);
   reporter.step(
-    `looking at what the stopped run left in the test projects (at most ${deadlineMs / 1000} s; again to stop now)`,
+    `looking at what the stopped run left in the test projects (at most ${deadlineMs / 1000} s; ${
+      runSignal.aborted ? 'again' : 'Ctrl-C'
+    } to stop now)`,
   );
   try {
     return await finishCompute(
@@ -312,11 +317,13 @@ export async function lookAfterStop(
       { signal: deadline, stopped: true },
     );
   } catch (error) {
-    const why = deadline.aborted
+    const why = timeout.aborted
       ? `not done within ${deadlineMs / 1000} s`
-      : error instanceof Error
-        ? error.message
-        : String(error);
+      : deadline.aborted
+        ? 'interrupted'
+        : error instanceof Error
+          ? error.message
+          : String(error);
     reporter.warn(
       `what the stopped run left in the test projects was not checked${options.cleanupCloud ? ' nor removed' : ''} (${why}): ` +
         `look for resources named tempest-… in the projects of ${state.sessions.map((s) => s.who).join(', ')}`,
