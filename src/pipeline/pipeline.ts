@@ -228,9 +228,8 @@ export async function runTcup(deps: Deps, options: RunOptions): Promise<number> 
         afterStop = async () => {
           const cloudAfter = await lookAfterStop(compute, computeOptions, reporter, signal);
           if (!cloudAfter) return;
-          const compute_ = { ...compute.chosen, ...cloudAfter };
-          const summary_ = { ...content.summary, compute: compute_ };
-          await keep({ ...content, summary: summary_, log: reporter.transcript() }).catch(() => undefined);
+          const withCloud = { ...content.summary, compute: { ...compute.chosen, ...cloudAfter } };
+          await keep({ ...content, summary: withCloud, log: reporter.transcript() }).catch(() => undefined);
         };
       throw error;
     });
